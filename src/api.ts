@@ -1,0 +1,59 @@
+/**
+ * Running a whole scan: walk the inputs, scan each artifact, tally against --fail-on. Shared by the CLI and
+ * the library API so both give the same answers.
+ */
+import { readFileSync } from 'node:fs';
+import { BufferSource } from './io/byte-source.js';
+import { DEFAULT_LIMITS, type Limits } from './engine/limits.js';
+import { scanArtifact, type EngineOptions } from './engine/scan.js';
+import { tally } from './engine/verdict.js';
+import type { RunReport } from './report/model.js';
+import type { PicklePolicyOptions } from './scanners/pickle/policy-options.js';
+import { walkPaths } from './sources/fs.js';
+import type { Artifact, ScanError, ScanResult, Severity } from './types.js';
+
+export interface ScanOptions {
+  /** Lowest severity that blocks (exit 1). Default LOW: any finding. */
+  failOn?: Severity;
+  limits?: Limits;
+  pickle?: PicklePolicyOptions;
+}
+
+let cachedVersion: string | null = null;
+export function version(): string {
+  if (cachedVersion === null) {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    cachedVersion = pkg.version;
+  }
+  return cachedVersion;
+}
+
+function engineOptions(o: ScanOptions): EngineOptions {
+  return { limits: o.limits ?? DEFAULT_LIMITS, pickle: o.pickle ?? {} };
+}
+
+/** Scans files and directories (walked) and returns the full report. */
+export async function scanPaths(paths: readonly string[], options: ScanOptions = {}): Promise<RunReport> {
+  const startedAt = new Date();
+  const walk = walkPaths(paths);
+  const results: ScanResult[] = [];
+  for (const artifact of walk.artifacts) results.push(await scanArtifact(artifact, engineOptions(options)));
+  const errors: ScanError[] = walk.missing.map((m) => ({ path: m.path, scanner: 'fs', kind: 'io', message: m.message }));
+  const failOn = options.failOn ?? 'LOW';
+  return {
+    inputs: [...paths],
+    results,
+    skipped: walk.skipped,
+    errors,
+    failOn,
+    tally: tally(results, failOn, walk.skipped.length, errors.length),
+    version: version(),
+    startedAt,
+  };
+}
+
+/** Scans bytes already in memory, as if they were a file called `name` (the name is only a hint). */
+export async function scanBytes(bytes: Buffer, name = '<bytes>', options: ScanOptions = {}): Promise<ScanResult> {
+  const artifact: Artifact = { path: name, origin: 'file', size: bytes.length, open: () => new BufferSource(bytes) };
+  return scanArtifact(artifact, engineOptions(options));
+}

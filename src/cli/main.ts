@@ -1,0 +1,51 @@
+/**
+ * The command line: picks the command, maps errors to exit codes. The only place that calls process.exit.
+ */
+import { version } from '../api.js';
+import { EXIT, type ExitCode } from '../engine/verdict.js';
+import { runScan, SCAN_HELP } from './scan.js';
+import { UsageError } from './usage.js';
+
+const HELP = `modelscan-guard ${'<version>'} — keeps malicious model files out of Git repositories
+
+Usage:
+  modelscan-guard scan PATH... [--format console|json] [--output FILE] [--show-skipped] [--fail-on SEVERITY]
+  modelscan-guard --version | --help
+
+${SCAN_HELP.split('\n').slice(1).join('\n')}`;
+
+async function main(argv: string[]): Promise<ExitCode> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'scan':
+      return runScan(rest);
+    case '--version':
+    case '-V':
+      process.stdout.write(`${version()}\n`);
+      return EXIT.CLEAN;
+    case undefined:
+    case '--help':
+    case '-h':
+    case 'help':
+      process.stdout.write(HELP.replace('<version>', version()));
+      return command === undefined ? EXIT.USAGE : EXIT.CLEAN;
+    default:
+      throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    const usage = err instanceof UsageError || (err instanceof Error && 'code' in err && String((err as { code: unknown }).code).startsWith('ERR_PARSE_ARGS'));
+    if (usage) {
+      process.stderr.write(`modelscan-guard: ${(err as Error).message}\nRun 'modelscan-guard --help' for usage.\n`);
+      process.exitCode = EXIT.USAGE;
+    } else {
+      process.stderr.write(`modelscan-guard: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exitCode = EXIT.ERRORS;
+    }
+  },
+);

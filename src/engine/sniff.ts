@@ -1,0 +1,162 @@
+/**
+ * Decides what a file is from its bytes. The name is at most a hint for formats with no magic number
+ * (TensorFlow protobufs); a pickle renamed .txt is still a pickle, and a .pt that is a zip is a zip.
+ */
+import type { ByteSource } from '../io/byte-source.js';
+import { runPickle, type VmPolicy } from '../scanners/pickle/vm.js';
+import type { FormatId } from '../types.js';
+
+export interface Sniffed {
+  /** Primary format first; more when one file is several things at once (a pickle with a zip appended). */
+  formats: FormatId[];
+}
+
+const HEAD = 4096;
+const EOCD_SEARCH = 22 + 0xffff;
+
+export function sniff(src: ByteSource, nameHint = ''): Sniffed {
+  if (src.size === 0) return { formats: [] };
+  const head = src.read(0, HEAD);
+  const primary = sniffHead(src, head, nameHint.toLowerCase());
+  const formats: FormatId[] = primary ? [primary] : [];
+  // A zip is found from its end (EOCD), so data before it (a pickle, say) does not hide it.
+  if (primary !== 'zip' && hasZipEnd(src)) formats.push('zip');
+  return { formats };
+}
+
+function startsWith(buf: Buffer, magic: number[] | string, at = 0): boolean {
+  const m = typeof magic === 'string' ? Buffer.from(magic, 'latin1') : Buffer.from(magic);
+  return buf.length >= at + m.length && buf.subarray(at, at + m.length).equals(m);
+}
+
+function sniffHead(src: ByteSource, head: Buffer, name: string): FormatId | null {
+  if (startsWith(head, 'PK\x03\x04') || startsWith(head, 'PK\x05\x06') || startsWith(head, 'PK\x07\x08')) return 'zip';
+  if (startsWith(head, '\x93NUMPY')) return 'numpy';
+  if (isHdf5(src, head)) return 'hdf5';
+  if (startsWith(head, 'GGUF')) return 'gguf';
+  if (startsWith(head, [0x1f, 0x8b])) return 'gzip';
+  if (/^BZh[1-9](\x31\x41\x59\x26\x53\x59|\x17\x72\x45\x38\x50\x90)/.test(head.subarray(0, 10).toString('latin1'))) return 'bz2';
+  if (startsWith(head, [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00])) return 'xz';
+  if (startsWith(head, [0x04, 0x22, 0x4d, 0x18])) return 'lz4';
+  if (startsWith(head, [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c])) return '7z';
+  if (head.length > 262 && (startsWith(head, 'ustar\x0000', 257) || startsWith(head, 'ustar  \x00', 257))) return 'tar';
+  // joblib's legacy zlib container: "ZF" + the length in hex, then a zlib stream.
+  if (/^ZF0x[0-9a-fA-F]+/.test(head.subarray(0, 24).toString('latin1'))) return 'zlib';
+  if (head.length >= 2 && head[0] === 0x80 && head[1]! <= 5) return 'pickle';
+  if (isSafetensors(src, head)) return 'safetensors';
+  const proto = sniffProtobuf(head, name);
+  if (proto) return proto;
+  if (isZlib(head)) return 'zlib';
+  if (looksLikeTextPickle(src)) return 'pickle';
+  return null;
+}
+
+function isHdf5(src: ByteSource, head: Buffer): boolean {
+  const sig = '\x89HDF\r\n\x1a\n';
+  // The superblock may follow a user block of 512, 1024, 2048… bytes.
+  for (let at = 0; at < Math.min(src.size, 1 << 20); at = at === 0 ? 512 : at * 2) {
+    const b = at + 8 <= head.length ? head.subarray(at, at + 8) : src.read(at, 8);
+    if (startsWith(b, sig)) return true;
+  }
+  return false;
+}
+
+function isSafetensors(src: ByteSource, head: Buffer): boolean {
+  if (head.length < 10) return false;
+  const n = head.readBigUInt64LE(0);
+  return n >= 2n && n <= BigInt(src.size - 8) && n <= 100_000_000n && head[8] === 0x7b; // '{'
+}
+
+function isZlib(head: Buffer): boolean {
+  if (head.length < 2) return false;
+  const cmf = head[0]!;
+  const flg = head[1]!;
+  return (cmf & 0x0f) === 8 && cmf >> 4 <= 7 && (cmf * 256 + flg) % 31 === 0 && (flg & 0x20) === 0 && cmf === 0x78;
+}
+
+/**
+ * Protobufs have no magic number. Read the top-level fields: an ONNX ModelProto has an ir_version (1) and a
+ * graph (7) or opset_import (8); a SavedModel has a schema version (1) and meta graphs (2). Only names ending
+ * in .pb are tried as SavedModel, because a two-field protobuf is too common a shape to trust alone.
+ */
+function sniffProtobuf(head: Buffer, name: string): FormatId | null {
+  const fields = topLevelFields(head);
+  if (!fields) return null;
+  const onnxFields = new Set([1, 2, 3, 4, 5, 6, 7, 8, 14, 20, 25]);
+  if (fields.has(1) && (fields.has(7) || fields.has(8)) && [...fields].every((f) => onnxFields.has(f))) return 'onnx';
+  if (name.endsWith('.pb')) {
+    if (fields.has(2) && [...fields].every((f) => f === 1 || f === 2)) return 'tf-savedmodel';
+    return 'protobuf';
+  }
+  return null;
+}
+
+/** Field numbers of a well-formed protobuf prefix; null when the bytes are not one. */
+function topLevelFields(buf: Buffer): Set<number> | null {
+  const fields = new Set<number>();
+  let i = 0;
+  const varint = (): number | null => {
+    let v = 0;
+    let mul = 1;
+    for (let k = 0; k < 10 && i < buf.length; k++) {
+      const b = buf[i++]!;
+      v += (b & 0x7f) * mul;
+      if ((b & 0x80) === 0) return v;
+      mul *= 128;
+    }
+    return null;
+  };
+  let count = 0;
+  while (i < buf.length && count < 64) {
+    const key = varint();
+    if (key === null) return count > 0 ? fields : null; // cut by the head window
+    const field = Math.floor(key / 8);
+    const wire = key & 7;
+    if (field < 1 || field > 1000) return null;
+    if (wire === 0) {
+      if (varint() === null && i < buf.length) return null;
+    } else if (wire === 2) {
+      const len = varint();
+      if (len === null) return count > 0 ? fields : null;
+      i += len; // may run past the window: fine, it was only the last field
+    } else if (wire === 1) i += 8;
+    else if (wire === 5) i += 4;
+    else return null;
+    fields.add(field);
+    count++;
+  }
+  return fields.size > 0 ? fields : null;
+}
+
+function hasZipEnd(src: ByteSource): boolean {
+  if (src.size < 22) return false;
+  const start = Math.max(0, src.size - EOCD_SEARCH);
+  const tail = src.read(start, src.size - start);
+  for (let i = tail.length - 22; i >= 0; i--) {
+    if (tail[i] === 0x50 && tail[i + 1] === 0x4b && tail[i + 2] === 0x05 && tail[i + 3] === 0x06) {
+      const commentLen = tail.readUInt16LE(i + 20);
+      // The comment must reach exactly to the end (or, leniently, not past it).
+      if (i + 22 + commentLen <= tail.length) return true;
+    }
+  }
+  return false;
+}
+
+/** Classifies nothing: control flow of a trial run does not depend on what globals are. */
+const NEUTRAL_POLICY: VmPolicy = {
+  classify: () => ({ verdict: 'unknown' }),
+  loader: () => null,
+  isPartial: () => false,
+  isBytesEncoder: () => false,
+};
+
+/**
+ * Protocol 0 and 1 pickles have no magic number: they are pickles if CPython's unpickler would get somewhere
+ * with them. A trial run must reach STOP, or reach a call (code ran before any later break), or read a long
+ * stretch of valid opcodes. Text files break within a few bytes.
+ */
+function looksLikeTextPickle(src: ByteSource): boolean {
+  const r = runPickle(src, 0, NEUTRAL_POLICY, { maxOpcodes: 20_000, maxStack: 100_000, maxMarks: 10_000, maxMemo: 100_000 }, 64 * 1024);
+  if (r.stopped || r.reachedCall) return true;
+  return r.error?.kind === 'limit';
+}

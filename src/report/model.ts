@@ -1,0 +1,22 @@
+/** What every report format renders: the results of one run and how they tally against --fail-on. */
+import type { Tally } from '../engine/verdict.js';
+import type { ScanError, ScanResult, Severity, Skip } from '../types.js';
+
+export interface RunReport {
+  /** The paths (or other inputs) as the user gave them. */
+  inputs: string[];
+  results: ScanResult[];
+  /** Skips and errors that belong to no scanned artifact (special files, missing paths). */
+  skipped: Skip[];
+  errors: ScanError[];
+  failOn: Severity;
+  tally: Tally;
+  version: string;
+  startedAt: Date;
+}
+
+export interface RenderOptions {
+  showSkipped: boolean;
+  /** ANSI colours (a TTY without NO_COLOR). */
+  color: boolean;
+}

@@ -1,0 +1,82 @@
+/**
+ * Every rule the scanners report: an id, a title, why it is dangerous and what to do about it.
+ * Findings name their rule by id; reports and `explain` read the text from here.
+ */
+export interface RuleDoc {
+  id: string;
+  title: string;
+  why: string;
+  fix: string;
+}
+
+const FIX_REPLACE =
+  'Do not load this file. Re-export the model from its source in a data-only format (safetensors, or torch.load with weights_only=True and torch.save of the state_dict), or get it from a source you trust.';
+
+export const RULES: readonly RuleDoc[] = [
+  {
+    id: 'pickle/dangerous-global',
+    title: 'Pickle imports a dangerous callable',
+    why: 'Unpickling imports this global and, when it is called (REDUCE, INST, OBJ, NEWOBJ), runs it: commands, file or network access, or arbitrary code, with the rights of whoever loads the model.',
+    fix: FIX_REPLACE,
+  },
+  {
+    id: 'pickle/unknown-global',
+    title: 'Pickle imports a global on no list',
+    why: 'The policy is default-deny: a global that is neither known safe for model files nor known dangerous may be a gadget nobody has listed yet.',
+    fix: 'If the global is a class of your own code or a library you trust, allow it in the configuration (pickle.allow) with a reason; otherwise treat the file as untrusted.',
+  },
+  {
+    id: 'pickle/dynamic-global',
+    title: 'Pickle computes the name it imports',
+    why: 'STACK_GLOBAL with operands that are not constant strings (call results, memo tricks) hides which module is imported; no legitimate pickler writes this.',
+    fix: FIX_REPLACE,
+  },
+  {
+    id: 'pickle/extension-code',
+    title: 'Pickle calls through the extension registry',
+    why: 'EXT1/EXT2/EXT4 fetch a callable by number from copyreg\'s extension registry: it is invisible to any check of names.',
+    fix: FIX_REPLACE,
+  },
+  {
+    id: 'pickle/build-on-import',
+    title: 'Pickle sets attributes on an imported object',
+    why: 'BUILD on a global (a function, class or module itself) rather than on an object the pickle created monkey-patches library code, or runs a __setstate__ gadget.',
+    fix: FIX_REPLACE,
+  },
+  {
+    id: 'pickle/mutation-of-import',
+    title: 'Pickle calls container methods on an object that is not a container',
+    why: 'APPEND(S), SETITEM(S) and ADDITEMS on anything but a list, dict or set call its extend/append/__setitem__/add methods: a way to call code without REDUCE.',
+    fix: FIX_REPLACE,
+  },
+  {
+    id: 'pickle/indirect-call',
+    title: 'Pickle calls a computed object',
+    why: 'A call whose callee is the result of another call (or a persistent-load result) hides what is finally called.',
+    fix: FIX_REPLACE,
+  },
+  {
+    id: 'pickle/code-bearing',
+    title: 'Pickle rebuilds functions or code objects',
+    why: 'dill and cloudpickle files that rebuild functions, classes or code objects carry executable Python: loading them defines and often runs that code.',
+    fix: 'Only load such files from a source you trust completely; for models, save weights in a data-only format instead.',
+  },
+  {
+    id: 'pickle/nested-loader',
+    title: 'Pickle loads another payload',
+    why: 'A loader (pickle.loads, torch.load, …) called inside a pickle unpickles an embedded payload with no restrictions; the payload could not be shown to be clean.',
+    fix: FIX_REPLACE,
+  },
+  {
+    id: 'pickle/frame-divergence',
+    title: 'Pickle frames disagree with its opcodes',
+    why: 'An opcode crosses the end of its FRAME: CPython\'s C unpickler and its Python unpickler (and pickletools-based scanners) read this stream differently, a known way to show scanners one program and loaders another.',
+    fix: FIX_REPLACE,
+  },
+];
+
+const BY_ID = new Map(RULES.map((r) => [r.id, r]));
+
+export function ruleDoc(id: string): RuleDoc | undefined {
+  return BY_ID.get(id);
+}

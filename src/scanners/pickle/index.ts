@@ -1,0 +1,193 @@
+/**
+ * The pickle scanner: runs the symbolic VM over every pickle in the stream, turns what it learned into
+ * findings, and analyses bytes handed to nested loaders (pickle.loads, torch.load, …) through the engine.
+ */
+import { BufferSource, SliceSource, type ByteSource } from '../../io/byte-source.js';
+import type { Finding, ScanError } from '../../types.js';
+import { joinMember, type ScanContext, type Scanner, type ScannerOutput } from '../scanner.js';
+import { classifyGlobal } from './policy.js';
+import { NESTED_LOADERS } from './policy-data.js';
+import type { PicklePolicyOptions } from './policy-options.js';
+import type { GlobalRecord, StructuralFinding } from './records.js';
+import { analyseStream } from './stream.js';
+import { decodeRawUnicodeEscape, decodeStringLine } from './text-args.js';
+import type { Span } from './values.js';
+import type { Classification, Extractable, LoaderInfo, NestedPayload, VmError, VmPolicy } from './vm.js';
+
+const SCANNER = 'pickle';
+
+/** Wrappers whose result, when called, calls their first argument. */
+const PARTIALS = new Set(['functools\npartial', '_functools\npartial']);
+/** How protocol 2 pickles write bytes: `_codecs.encode(text, 'latin1')`. */
+const BYTES_ENCODERS = new Set(['_codecs\nencode', 'codecs\nencode']);
+
+export function makeVmPolicy(options: PicklePolicyOptions): VmPolicy {
+  const loaders = new Map<string, LoaderInfo>(
+    NESTED_LOADERS.map((l) => [`${l.module}\n${l.name}`, { contentChecked: l.contentChecked === true, reason: l.reason }]),
+  );
+  const cache = new Map<string, Classification>();
+  return {
+    classify(module, name) {
+      const key = `${module}\n${name}`;
+      let c = cache.get(key);
+      if (!c) {
+        // A content-checked loader is judged by what it loads (see nestedFindings), not by its name.
+        if (loaders.get(key)?.contentChecked) c = { verdict: 'safe' };
+        else if (PARTIALS.has(key)) c = { verdict: 'safe' };
+        else {
+          const r = classifyGlobal(module, name, options);
+          c = r.verdict === 'dangerous' ? { verdict: 'dangerous', severity: r.severity, reason: r.reason, codeBearing: r.codeBearing } : r;
+        }
+        cache.set(key, c);
+      }
+      return c;
+    },
+    loader: (module, name) => loaders.get(`${module}\n${name}`) ?? null,
+    isPartial: (module, name) => PARTIALS.has(`${module}\n${name}`),
+    isBytesEncoder: (module, name) => BYTES_ENCODERS.has(`${module}\n${name}`),
+  };
+}
+
+export const pickleScanner: Scanner = {
+  id: SCANNER,
+  formats: ['pickle'],
+  async scan(src: ByteSource, ctx: ScanContext): Promise<ScannerOutput> {
+    const analysis = analyseStream(src, makeVmPolicy(ctx.pickle), ctx.limits.pickle);
+    const findings: Finding[] = [];
+    const errors: ScanError[] = analysis.errors.map((e) => toError(e, ctx));
+    for (const { record, hidden } of analysis.globals) findings.push(globalFinding(record, hidden, ctx));
+    for (const { finding, hidden } of analysis.structural) findings.push(structuralFinding(finding, hidden, ctx));
+    for (const n of analysis.nested) {
+      const out = await nestedFindings(src, n, ctx);
+      findings.push(...out.findings);
+      errors.push(...out.errors);
+    }
+    return { findings, errors };
+  },
+};
+
+function location(ctx: ScanContext, offset: number): Finding['location'] {
+  return ctx.member === undefined ? { offset } : { member: ctx.member, offset };
+}
+
+const HIDDEN_NOTE = ' (in data after a pickle ends: a loader that keeps reading runs it)';
+
+function globalFinding(rec: GlobalRecord, hidden: boolean, ctx: ScanContext): Finding {
+  const qualified = `${rec.module}.${rec.name}`;
+  const used = rec.use === 'imported' ? 'imports' : rec.use === 'called' ? 'calls' : rec.use === 'build-target' ? 'sets state on' : 'mutates';
+  let rule: string;
+  let description: string;
+  if (rec.verdict === 'extension') {
+    rule = 'pickle/extension-code';
+    description = `${used} the callable registered as extension code ${rec.name} (EXT opcode): ${rec.reason}`;
+  } else if (rec.verdict === 'dangerous') {
+    rule = rec.codeBearing ? 'pickle/code-bearing' : 'pickle/dangerous-global';
+    description = `${used} ${qualified}: ${rec.reason}`;
+  } else {
+    rule = 'pickle/unknown-global';
+    description = `${used} ${qualified}, which is on neither the allow list nor the deny list`;
+  }
+  return {
+    severity: rec.severity ?? 'MEDIUM',
+    rule,
+    scanner: SCANNER,
+    path: ctx.path,
+    location: location(ctx, rec.useOffset ?? rec.importOffset),
+    module: rec.module,
+    operator: rec.name,
+    use: rec.use,
+    description: description + (hidden ? HIDDEN_NOTE : ''),
+  };
+}
+
+function structuralFinding(f: StructuralFinding, hidden: boolean, ctx: ScanContext): Finding {
+  const out: Finding = {
+    severity: f.severity,
+    rule: f.rule,
+    scanner: SCANNER,
+    path: ctx.path,
+    location: location(ctx, f.offset),
+    description: f.description + (hidden ? HIDDEN_NOTE : ''),
+  };
+  if (f.module !== undefined) out.module = f.module;
+  if (f.operator !== undefined) out.operator = f.operator;
+  return out;
+}
+
+function toError(e: VmError, ctx: ScanContext): ScanError {
+  const out: ScanError = { path: ctx.path, scanner: SCANNER, kind: e.kind, offset: e.offset, message: e.message };
+  if (ctx.member !== undefined) out.member = ctx.member;
+  return out;
+}
+
+/**
+ * Bytes passed to a loader are a pickle (or a torch file) of their own: scan them through the engine.
+ * Loaders marked content-checked (torch.storage._load_from_bytes, how torch itself pickles tensors) are fine
+ * when what they load scans clean; otherwise the call is a finding of its own.
+ */
+async function nestedFindings(src: ByteSource, n: NestedPayload, ctx: ScanContext): Promise<ScannerOutput> {
+  const loader = `${n.loader.module}.${n.loader.name}`;
+  const label = `payload@${n.callOffset}`;
+  const findings: Finding[] = [];
+  const errors: ScanError[] = [];
+  const flag = (why: string) => {
+    if (!n.info.contentChecked && n.loader.verdict !== 'safe') return; // the loader's own finding says it
+    findings.push({
+      severity: 'CRITICAL',
+      rule: 'pickle/nested-loader',
+      scanner: SCANNER,
+      path: ctx.path,
+      location: location(ctx, n.callOffset),
+      module: n.loader.module,
+      operator: n.loader.name,
+      use: 'called',
+      description: `calls ${loader} on ${why}`,
+    });
+  };
+  if (n.payload === null) {
+    flag('a payload computed at load time, which cannot be checked statically');
+    return { findings, errors };
+  }
+  const nested = materialise(src, n.payload, ctx.limits.maxNestedPayloadBytes);
+  if ('error' in nested) {
+    errors.push({ path: ctx.path, scanner: SCANNER, kind: 'limit', member: joinMember(ctx.member, label), message: nested.error });
+    flag('an embedded payload that could not be analysed');
+    return { findings, errors };
+  }
+  try {
+    const outcome = await ctx.scanNested(nested.source, label);
+    findings.push(...outcome.findings);
+    errors.push(...outcome.errors);
+    if (!outcome.scanned) flag(`an embedded payload of no recognised format (${nested.source.size} bytes)`);
+    else if (outcome.findings.length > 0) flag('an embedded payload with findings of its own');
+    else if (outcome.errors.length > 0) flag('an embedded payload that could not be fully analysed');
+  } finally {
+    nested.source.close();
+  }
+  return { findings, errors };
+}
+
+/** The payload's bytes: verbatim spans are read in place; escaped or re-encoded text is decoded (bounded). */
+function materialise(src: ByteSource, p: Extractable, max: number): { source: ByteSource } | { error: string } {
+  if ('data' in p) return { source: new BufferSource(p.data) };
+  const span: Span = p.span;
+  if (span.enc === 'raw') return { source: new SliceSource(src, span.offset, span.length) };
+  if (span.length > max) return { error: `nested payload of ${span.length} bytes is larger than the ${max}-byte limit for decoded payloads` };
+  const raw = src.read(span.offset, span.length);
+  let text: string | null;
+  if (span.enc === 'utf8') text = raw.toString('utf8');
+  else if (span.enc === 'raw-unicode-escape') text = decodeRawUnicodeEscape(raw);
+  else {
+    const b = decodeStringLine(raw);
+    text = b === null ? null : b.toString('latin1');
+  }
+  if (text === null) return { error: 'nested payload text could not be decoded' };
+  // latin-1 encoding, as `_codecs.encode(s, 'latin1')` does; code points above 0xFF make CPython raise.
+  const out = Buffer.allocUnsafe(text.length);
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 0xff) return { error: 'nested payload text has characters outside latin-1: the loader would fail' };
+    out[i] = c;
+  }
+  return { source: new BufferSource(out) };
+}

@@ -1,0 +1,163 @@
+/**
+ * Walks every pickle in a byte stream. A loader that calls pickle.load in a loop (legacy torch.save, joblib,
+ * hand-written loaders) runs pickles back to back, and a custom loader may skip junk to reach the next one;
+ * so after each STOP, and after a pickle that breaks, the rest of the stream is searched for further pickles.
+ */
+import type { ByteSource } from '../../io/byte-source.js';
+import { OP, isOpcode } from './opcodes.js';
+import type { GlobalRecord, StructuralFinding } from './records.js';
+import { runPickle, type NestedPayload, type RunResult, type VmError, type VmLimits, type VmPolicy } from './vm.js';
+
+export interface StreamLimits extends VmLimits {
+  /** Bytes after the last complete pickle that are searched, offset by offset, for hidden pickles. */
+  maxJunkSearch: number;
+}
+
+export interface StreamAnalysis {
+  /** Complete pickles (reaching STOP). */
+  pickles: number;
+  opcodes: number;
+  globals: { record: GlobalRecord; hidden: boolean }[];
+  structural: { finding: StructuralFinding; hidden: boolean }[];
+  nested: NestedPayload[];
+  errors: VmError[];
+  /** First run's protocol (0 when no PROTO). */
+  protocol: number;
+}
+
+/** Opcodes that can begin a pickle without underflowing an empty stack or reading an empty memo. */
+const CAN_START = new Uint8Array(256);
+for (const code of [
+  OP.MARK, OP.PROTO, OP.FRAME, OP.NONE, OP.NEWTRUE, OP.NEWFALSE, OP.INT, OP.BININT, OP.BININT1, OP.BININT2,
+  OP.LONG, OP.LONG1, OP.LONG4, OP.FLOAT, OP.BINFLOAT, OP.STRING, OP.BINSTRING, OP.SHORT_BINSTRING, OP.UNICODE,
+  OP.BINUNICODE, OP.SHORT_BINUNICODE, OP.BINUNICODE8, OP.BINBYTES, OP.SHORT_BINBYTES, OP.BINBYTES8, OP.BYTEARRAY8,
+  OP.EMPTY_TUPLE, OP.EMPTY_LIST, OP.EMPTY_DICT, OP.EMPTY_SET, OP.GLOBAL, OP.EXT1, OP.EXT2, OP.EXT4, OP.PERSID,
+  OP.NEXT_BUFFER,
+]) {
+  if (isOpcode(code)) CAN_START[code] = 1;
+}
+
+export function analyseStream(src: ByteSource, policy: VmPolicy, limits: StreamLimits): StreamAnalysis {
+  const out: StreamAnalysis = { pickles: 0, opcodes: 0, globals: [], structural: [], nested: [], errors: [], protocol: 0 };
+  const seen = new Set<string>();
+  let opcodeBudget = limits.maxOpcodes;
+
+  const keep = (r: RunResult, hidden: boolean) => {
+    for (const record of r.records) {
+      const key = `g|${record.module}\n${record.name}|${record.importOffset}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.globals.push({ record, hidden });
+    }
+    for (const finding of r.structural) {
+      const key = `s|${finding.rule}|${finding.offset}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.structural.push({ finding, hidden });
+    }
+    for (const n of r.nested) {
+      const key = `n|${n.callOffset}|${'span' in (n.payload ?? {}) ? JSON.stringify((n.payload as { span: unknown }).span) : 'x'}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.nested.push(n);
+    }
+  };
+
+  // Speculative runs start at many nearby offsets: serve them from a small block cache, not a syscall each.
+  const cached = new BlockCache(src);
+  const run = (at: number, speculative = false): RunResult => {
+    const r = speculative
+      ? runPickle(cached, at, policy, { ...limits, maxOpcodes: Math.max(1, opcodeBudget) }, 4096)
+      : runPickle(src, at, policy, { ...limits, maxOpcodes: Math.max(1, opcodeBudget) });
+    opcodeBudget -= r.opcodes;
+    out.opcodes += r.opcodes;
+    return r;
+  };
+
+  // The stream's own first pickle: its errors are real (CPython stops there, after running what came before).
+  const first = run(0);
+  out.protocol = first.protocol;
+  keep(first, false);
+  if (first.stopped) out.pickles++;
+  if (first.error) out.errors.push(first.error);
+  out.errors.push(...first.softErrors);
+  if (first.error?.kind === 'limit') return out;
+
+  // Pickles back to back: each begins right after the previous STOP. Anything that is not a pickle there is
+  // junk (as is whatever follows a broken pickle), searched offset by offset, within bounds, for a pickle a
+  // seeking loader could reach.
+  let pos = first.stopped ? first.end : first.end + 1;
+  let junkStart = first.stopped ? -1 : pos;
+  while (pos < src.size) {
+    if (opcodeBudget <= 0) {
+      out.errors.push({ kind: 'limit', offset: pos, message: `opcode budget of ${limits.maxOpcodes} exhausted before the end of the stream` });
+      break;
+    }
+    const aligned = junkStart < 0;
+    if (!aligned && pos - junkStart > limits.maxJunkSearch) {
+      out.errors.push({
+        kind: 'limit',
+        offset: pos,
+        message: `${src.size - junkStart} bytes of non-pickle data follow byte ${junkStart}; only the first ${limits.maxJunkSearch} were searched for hidden pickles`,
+      });
+      break;
+    }
+    if (!aligned) {
+      pos = nextCandidate(src, pos, Math.min(src.size, junkStart + limits.maxJunkSearch + 1));
+      if (pos >= src.size) break;
+      if (pos - junkStart > limits.maxJunkSearch) continue;
+    }
+    const r = run(pos, !aligned);
+    if (r.stopped && r.opcodes > 1) {
+      keep(r, !aligned);
+      out.pickles++;
+      pos = r.end;
+      junkStart = -1;
+      continue;
+    }
+    // Not a complete pickle here. What it reached before breaking still ran in a loader that started here.
+    if (r.records.length || r.structural.length) keep(r, true);
+    if (r.error?.kind === 'limit' && aligned) out.errors.push(r.error);
+    if (junkStart < 0) junkStart = pos;
+    pos += 1;
+  }
+  return out;
+}
+
+/** Read-through cache of a few 1 MiB blocks; reads inside one block are views, not copies. */
+class BlockCache implements ByteSource {
+  private static readonly BLOCK = 1 << 20;
+  private readonly blocks = new Map<number, Buffer>();
+  constructor(private readonly inner: ByteSource) {}
+  get size(): number {
+    return this.inner.size;
+  }
+  private block(index: number): Buffer {
+    let b = this.blocks.get(index);
+    if (!b) {
+      if (this.blocks.size >= 4) this.blocks.delete(this.blocks.keys().next().value!);
+      b = this.inner.read(index * BlockCache.BLOCK, BlockCache.BLOCK);
+      this.blocks.set(index, b);
+    }
+    return b;
+  }
+  read(offset: number, length: number): Buffer {
+    const B = BlockCache.BLOCK;
+    const index = Math.floor(offset / B);
+    const within = offset - index * B;
+    if (within + length <= B) return this.block(index).subarray(within, within + length);
+    return this.inner.read(offset, length);
+  }
+  close(): void {}
+}
+
+/** Next offset in [from, end) whose byte can start a pickle; `end` when there is none. */
+function nextCandidate(src: ByteSource, from: number, end: number): number {
+  const CHUNK = 1 << 16;
+  for (let at = from; at < end; at += CHUNK) {
+    const buf = src.read(at, Math.min(CHUNK, end - at));
+    for (let i = 0; i < buf.length; i++) if (CAN_START[buf[i]!]) return at + i;
+    if (buf.length === 0) break;
+  }
+  return end;
+}

@@ -1,0 +1,70 @@
+/**
+ * Symbolic values on the VM's stack and memo. They carry only what the analysis needs: constant strings
+ * (for module and name operands), where byte payloads live (for nested pickles), and which global a callable
+ * or object came from. Containers do not keep their items (a pickle of two million dicts must not cost two
+ * million JS objects), except tuples, whose items are call arguments.
+ */
+import type { GlobalRecord } from './records.js';
+
+/** Bytes of a payload inside the analysed source, or decoded text that must be re-encoded to get them. */
+export type Span =
+  | { readonly enc: 'raw'; readonly offset: number; readonly length: number }
+  | { readonly enc: 'utf8'; readonly offset: number; readonly length: number }
+  | { readonly enc: 'string-escape'; readonly offset: number; readonly length: number }
+  | { readonly enc: 'raw-unicode-escape'; readonly offset: number; readonly length: number };
+
+export type Value =
+  /** A str: where its bytes are and how they decode; `text` only for text opcodes decoded while parsing. */
+  | { readonly kind: 'str'; readonly text: string | null; readonly enc: Span['enc']; readonly offset: number; readonly length: number }
+  | { readonly kind: 'bytes'; readonly span: Span | null; readonly data: Buffer | null }
+  | { readonly kind: 'tuple'; readonly items: readonly Value[]; readonly truncated: boolean }
+  | { readonly kind: 'global'; readonly record: GlobalRecord }
+  | { readonly kind: 'object'; readonly origin: GlobalRecord | null }
+  | { readonly kind: 'partial'; readonly target: Value; readonly args: readonly Value[] }
+  | { readonly kind: 'scalar'; readonly type: 'int' | 'float' | 'bool' | 'none' }
+  | { readonly kind: 'container'; readonly type: 'list' | 'dict' | 'set' | 'frozenset' | 'bytearray' }
+  | { readonly kind: 'opaque'; readonly what: 'persistent' | 'buffer' };
+
+export const NONE: Value = Object.freeze({ kind: 'scalar', type: 'none' });
+export const INT: Value = Object.freeze({ kind: 'scalar', type: 'int' });
+export const FLOAT: Value = Object.freeze({ kind: 'scalar', type: 'float' });
+export const BOOL: Value = Object.freeze({ kind: 'scalar', type: 'bool' });
+export const LIST: Value = Object.freeze({ kind: 'container', type: 'list' });
+export const DICT: Value = Object.freeze({ kind: 'container', type: 'dict' });
+export const SET: Value = Object.freeze({ kind: 'container', type: 'set' });
+export const FROZENSET: Value = Object.freeze({ kind: 'container', type: 'frozenset' });
+export const PERSISTENT: Value = Object.freeze({ kind: 'opaque', what: 'persistent' });
+export const BUFFER: Value = Object.freeze({ kind: 'opaque', what: 'buffer' });
+export const EMPTY_TUPLE: Value = Object.freeze({ kind: 'tuple', items: Object.freeze([]), truncated: false });
+
+/** Tuples longer than this keep only their first items: enough for any call signature we inspect. */
+export const TUPLE_KEEP = 16;
+
+export function tupleOf(items: Value[]): Value {
+  if (items.length === 0) return EMPTY_TUPLE;
+  if (items.length <= TUPLE_KEEP) return { kind: 'tuple', items, truncated: false };
+  return { kind: 'tuple', items: items.slice(0, TUPLE_KEEP), truncated: true };
+}
+
+export function describeValue(v: Value): string {
+  switch (v.kind) {
+    case 'str':
+      return v.text !== null ? `str ${JSON.stringify(v.text.length > 40 ? v.text.slice(0, 40) + '…' : v.text)}` : `str of ${v.length} bytes`;
+    case 'bytes':
+      return 'bytes';
+    case 'tuple':
+      return `tuple of ${v.items.length}${v.truncated ? '+' : ''}`;
+    case 'global':
+      return `global ${v.record.module}.${v.record.name}`;
+    case 'object':
+      return v.origin ? `result of ${v.origin.module}.${v.origin.name}(…)` : 'a computed object';
+    case 'partial':
+      return 'functools.partial object';
+    case 'scalar':
+      return v.type;
+    case 'container':
+      return v.type;
+    case 'opaque':
+      return v.what === 'persistent' ? 'persistent-load result' : 'out-of-band buffer';
+  }
+}

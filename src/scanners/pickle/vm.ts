@@ -1,0 +1,918 @@
+/**
+ * A symbolic emulation of CPython's C unpickler (Modules/_pickle.c, 3.11): one handler per opcode, the same
+ * stack / mark-stack / fence rules, the same memo (PUT stores the top of the stack, MEMOIZE stores at the
+ * number of memo entries), the same argument parsing. Nothing is ever imported or called: where CPython would
+ * import a global, the VM asks the policy what that global is; where CPython would call something, the VM
+ * records the call against the global it came from.
+ *
+ * One run analyses one pickle (PROTO … STOP). src/scanners/pickle/stream.ts walks every pickle in a stream.
+ */
+import type { ByteSource } from '../../io/byte-source.js';
+import { Cursor, EndOfData } from '../../io/cursor.js';
+import type { Severity } from '../../types.js';
+import { compatRename } from './compat-pickle.js';
+import { HIGHEST_PROTOCOL, OP, opcodeName } from './opcodes.js';
+import { Memo } from './memo.js';
+import { noteUse, type GlobalRecord, type StructuralFinding } from './records.js';
+import {
+  decodeRawUnicodeEscape,
+  decodeStringLine,
+  decodeUtf8Strict,
+  parseFloatLine,
+  parseIntLine,
+  parseLongLine,
+  parseMemoIndex,
+} from './text-args.js';
+import {
+  BOOL,
+  BUFFER,
+  DICT,
+  EMPTY_TUPLE,
+  FLOAT,
+  FROZENSET,
+  INT,
+  LIST,
+  NONE,
+  PERSISTENT,
+  SET,
+  describeValue,
+  tupleOf,
+  type Span,
+  type Value,
+} from './values.js';
+
+export type Classification =
+  | { verdict: 'safe' }
+  | { verdict: 'dangerous'; severity: Severity; reason: string; codeBearing: boolean }
+  | { verdict: 'unknown' };
+
+export interface LoaderInfo {
+  /** The loader fully unpickles its bytes argument; a constant payload that scans clean makes the call clean. */
+  contentChecked: boolean;
+  reason: string;
+}
+
+export interface VmPolicy {
+  classify(module: string, name: string): Classification;
+  loader(module: string, name: string): LoaderInfo | null;
+  /** functools.partial and friends: calling the result calls the first argument. */
+  isPartial(module: string, name: string): boolean;
+  /** _codecs.encode / codecs.encode: how protocol 2 writes bytes; lets nested payloads stay constant. */
+  isBytesEncoder(module: string, name: string): boolean;
+}
+
+export interface VmLimits {
+  /** Opcodes this run may execute. */
+  maxOpcodes: number;
+  maxStack: number;
+  maxMarks: number;
+  maxMemo: number;
+}
+
+export const DEFAULT_VM_LIMITS: VmLimits = {
+  maxOpcodes: 500_000_000,
+  maxStack: 4_000_000,
+  maxMarks: 100_000,
+  maxMemo: 16_000_000,
+};
+
+/** Bytes handed to a loader, to be analysed as a pickle stream of their own after this run. */
+export interface NestedPayload {
+  loader: GlobalRecord;
+  info: LoaderInfo;
+  callOffset: number;
+  /** null when the argument is computed at load time and cannot be known statically. */
+  payload: Extractable | null;
+}
+
+/** A constant payload: a span of the analysed source (copied nowhere) or bytes already in memory. */
+export type Extractable = { span: Span } | { data: Buffer };
+
+export interface VmError {
+  kind: 'parse' | 'limit';
+  offset: number;
+  message: string;
+}
+
+export interface RunResult {
+  start: number;
+  /** Offset just after STOP, or of the opcode where the run broke. */
+  end: number;
+  stopped: boolean;
+  error: VmError | null;
+  /** What CPython would raise where the analysis keeps reading (calling a str, BUILD on an int…). */
+  softErrors: VmError[];
+  opcodes: number;
+  protocol: number;
+  /** Every non-safe global imported in this run, with its most active use. */
+  records: GlobalRecord[];
+  structural: StructuralFinding[];
+  nested: NestedPayload[];
+  /** Whether a call (REDUCE, INST, OBJ, NEWOBJ…) or a BUILD/mutation of an import was reached: code ran. */
+  reachedCall: boolean;
+}
+
+const IDENT = String.raw`[\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]*`;
+const MODULE_PATH = new RegExp(`^${IDENT}(\\.${IDENT})*$`, 'u');
+
+/** Strings longer than this keep only their location: names are short, payloads are re-read on demand. */
+const KEEP_TEXT = 4096;
+
+class VmFail extends Error {
+  constructor(
+    readonly kind: 'parse' | 'limit',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const fail = (message: string): never => {
+  throw new VmFail('parse', message);
+};
+
+/** `window`: bytes read ahead at a time; small for speculative runs in junk, which usually die at once. */
+export function runPickle(src: ByteSource, start: number, policy: VmPolicy, limits: VmLimits, window?: number): RunResult {
+  return new Machine(src, start, policy, limits, window).run();
+}
+
+class Machine {
+  private readonly cur: Cursor;
+  private stack: Value[] = [];
+  private marks: number[] = [];
+  /** CPython's fence: the stack may not be popped below the last mark. */
+  private fence = 0;
+  private readonly memo: Memo;
+  private proto = 0;
+  private frameEnd = -1;
+  private opStart = 0;
+  private opcodes = 0;
+  private reachedCall = false;
+  private readonly globals = new Map<string, GlobalRecord>();
+  private readonly records: GlobalRecord[] = [];
+  private readonly structural: StructuralFinding[] = [];
+  private readonly nested: NestedPayload[] = [];
+  private frameDivergenceReported = false;
+
+  constructor(
+    private readonly src: ByteSource,
+    private readonly start: number,
+    private readonly policy: VmPolicy,
+    private readonly limits: VmLimits,
+    window?: number,
+  ) {
+    this.cur = new Cursor(src, start, window);
+    this.memo = new Memo(limits.maxMemo);
+  }
+
+  run(): RunResult {
+    let error: VmError | null = null;
+    let stopped = false;
+    try {
+      stopped = this.loop();
+    } catch (e) {
+      if (e instanceof VmFail) error = { kind: e.kind, offset: this.opStart, message: e.message };
+      else if (e instanceof EndOfData) {
+        error = { kind: 'parse', offset: this.opStart, message: `pickle data was truncated inside ${this.currentOpName()} at byte ${this.opStart}` };
+      } else throw e;
+    }
+    return {
+      start: this.start,
+      end: stopped ? this.cur.pos : this.opStart,
+      stopped,
+      error,
+      softErrors: this.softErrors,
+      opcodes: this.opcodes,
+      protocol: this.proto,
+      records: this.records,
+      structural: this.structural,
+      nested: this.nested,
+      reachedCall: this.reachedCall,
+    };
+  }
+
+  private lastOp = -1;
+  private currentOpName(): string {
+    return this.lastOp < 0 ? 'the stream' : opcodeName(this.lastOp);
+  }
+
+  // ---- stack discipline, as Pdata in _pickle.c ----
+
+  private push(v: Value): void {
+    if (this.stack.length >= this.limits.maxStack) throw new VmFail('limit', `stack deeper than ${this.limits.maxStack} items`);
+    this.stack.push(v);
+  }
+
+  private pop(): Value {
+    if (this.stack.length <= this.fence) fail('unpickling stack underflow');
+    return this.stack.pop()!;
+  }
+
+  private top(): Value {
+    if (this.stack.length <= this.fence) fail('unpickling stack underflow');
+    return this.stack[this.stack.length - 1]!;
+  }
+
+  /** marker(): pops the mark stack and returns the stack length it recorded. */
+  private marker(): number {
+    const m = this.marks.pop();
+    if (m === undefined) return fail('could not find MARK');
+    this.fence = this.marks.length ? this.marks[this.marks.length - 1]! : 0;
+    return m;
+  }
+
+  private popTo(mark: number): Value[] {
+    return this.stack.splice(mark);
+  }
+
+  /** popTo without keeping the items: containers do not remember their contents. */
+  private dropTo(mark: number): void {
+    const stack = this.stack;
+    // Popping is cheaper than assigning .length for the few items a batch holds.
+    while (stack.length > mark) stack.pop();
+  }
+
+  // ---- reading arguments ----
+
+  private line(): Buffer {
+    return this.cur.readLine(KEEP_TEXT).text;
+  }
+
+  /** A line that must be kept whole (names, numbers): longer than KEEP_TEXT is not a real name. */
+  private shortLine(what: string): Buffer {
+    const { text, length } = this.cur.readLine(KEEP_TEXT);
+    if (length > KEEP_TEXT) fail(`${what} line longer than ${KEEP_TEXT} bytes`);
+    return text;
+  }
+
+  private checkedLength(n: bigint | number, what: string): number {
+    const big = BigInt(n);
+    if (big < 0n) fail(`${what} has a negative length`);
+    if (big > BigInt(this.cur.remaining)) {
+      throw new EndOfData(this.cur.pos, Number(big > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : big));
+    }
+    return Number(big);
+  }
+
+  /**
+   * Binary text payloads are only located here, not decoded: most are dict keys and values nobody asks about
+   * again, and a pickle of millions of them must not cost millions of decoded strings. textOf() reads one
+   * back when it matters (module and name operands, codec names).
+   */
+  private binText(length: number, enc: 'utf8' | 'raw'): Value {
+    const offset = this.cur.pos;
+    this.cur.skip(length);
+    return { kind: 'str', text: null, enc, offset, length };
+  }
+
+  /** The text of a str value, when it is short enough to be a name; null otherwise. */
+  private textOf(v: Value): string | null {
+    if (v.kind !== 'str') return null;
+    if (v.text !== null) return v.text;
+    if (v.length > KEEP_TEXT || (v.enc !== 'utf8' && v.enc !== 'raw')) return null;
+    const b = this.src.read(v.offset, v.length);
+    return v.enc === 'utf8' ? (decodeUtf8Strict(b) ?? b.toString('utf8')) : b.toString('latin1');
+  }
+
+  private binBytes(length: number): Value {
+    const offset = this.cur.pos;
+    this.cur.skip(length);
+    return { kind: 'bytes', span: { enc: 'raw', offset, length }, data: null };
+  }
+
+  // ---- globals ----
+
+  private resolveGlobal(module: string, name: string, offset: number): Value {
+    // find_class imports the module first: a name that is not a dotted identifier path cannot be imported
+    // (short of an earlier payload planting it in sys.modules, which would already be a finding).
+    if (!MODULE_PATH.test(module)) fail(`No module named ${JSON.stringify(module.slice(0, 80))}`);
+    if (this.proto < 3) ({ module, name } = compatRename(module, name));
+    const key = `${module}\n${name}`;
+    let rec = this.globals.get(key);
+    if (!rec) {
+      const c = this.policy.classify(module, name);
+      rec = {
+        module,
+        name,
+        verdict: c.verdict,
+        severity: c.verdict === 'dangerous' ? c.severity : c.verdict === 'unknown' ? 'MEDIUM' : null,
+        reason: c.verdict === 'dangerous' ? c.reason : '',
+        codeBearing: c.verdict === 'dangerous' && c.codeBearing,
+        importOffset: offset,
+        use: 'imported',
+        useOffset: null,
+      };
+      this.globals.set(key, rec);
+      if (rec.verdict !== 'safe') this.records.push(rec);
+    }
+    return { kind: 'global', record: rec };
+  }
+
+  private extension(code: number): Value {
+    if (code <= 0) fail('EXT specifies code <= 0');
+    const key = `\0ext\n${code}`;
+    let rec = this.globals.get(key);
+    if (!rec) {
+      rec = {
+        module: 'copyreg._extension_registry',
+        name: String(code),
+        verdict: 'extension',
+        severity: 'MEDIUM',
+        reason: 'a callable taken from the extension registry: invisible to any list of names',
+        codeBearing: false,
+        importOffset: this.opStart,
+        use: 'imported',
+        useOffset: null,
+      };
+      this.globals.set(key, rec);
+      this.records.push(rec);
+    }
+    return { kind: 'global', record: rec };
+  }
+
+  private structuralFinding(f: StructuralFinding): void {
+    this.structural.push(f);
+  }
+
+  // ---- calls ----
+
+  /** REDUCE, NEWOBJ, NEWOBJ_EX, OBJ, INST: `callee(*args)`. Returns the symbolic result. */
+  private call(callee: Value, args: readonly Value[], via: string): Value {
+    this.reachedCall = true;
+    const at = this.opStart;
+    if (callee.kind === 'global') {
+      const rec = callee.record;
+      noteUse(rec, 'called', at);
+      if (this.policy.isPartial(rec.module, rec.name)) {
+        const target = args[0];
+        if (target) this.markCalled(target, at, `${rec.module}.${rec.name}`, args.slice(1));
+        return target ? { kind: 'partial', target, args: args.slice(1) } : { kind: 'object', origin: rec };
+      }
+      const loader = this.policy.loader(rec.module, rec.name);
+      if (loader) this.noteLoaderCall(rec, loader, args, at);
+      if (this.policy.isBytesEncoder(rec.module, rec.name)) return this.encodeBytes(args);
+      return { kind: 'object', origin: rec };
+    }
+    if (callee.kind === 'partial') {
+      this.markCalled(callee.target, at, 'functools.partial', [...callee.args, ...args]);
+      return { kind: 'object', origin: callee.target.kind === 'global' ? callee.target.record : null };
+    }
+    if (callee.kind === 'str' || callee.kind === 'bytes' || callee.kind === 'scalar' || callee.kind === 'tuple' || callee.kind === 'container') {
+      // CPython raises TypeError here. Report it, but keep reading: being wrong about a type must not hide code.
+      this.softErrors.push({ kind: 'parse', offset: at, message: `${via} calls a ${describeValue(callee)}, which is not callable` });
+      return { kind: 'object', origin: null };
+    }
+    this.structuralFinding({
+      rule: 'pickle/indirect-call',
+      severity: 'MEDIUM',
+      offset: at,
+      description: `${via} calls a ${describeValue(callee)} rather than an imported callable`,
+    });
+    return { kind: 'object', origin: null };
+  }
+
+  /** Errors CPython would raise at a point where we still keep reading (see call()). */
+  readonly softErrors: VmError[] = [];
+
+  private markCalled(target: Value, at: number, via: string, args: readonly Value[]): void {
+    if (target.kind === 'global') {
+      noteUse(target.record, 'called', at);
+      const loader = this.policy.loader(target.record.module, target.record.name);
+      if (loader) this.noteLoaderCall(target.record, loader, args, at);
+    } else if (target.kind === 'partial') {
+      this.markCalled(target.target, at, via, [...target.args, ...args]);
+    } else if (target.kind === 'object' || target.kind === 'opaque') {
+      this.structuralFinding({
+        rule: 'pickle/indirect-call',
+        severity: 'MEDIUM',
+        offset: at,
+        description: `${via} wraps a ${describeValue(target)} that will be called`,
+      });
+    }
+  }
+
+  private noteLoaderCall(rec: GlobalRecord, info: LoaderInfo, args: readonly Value[], at: number): void {
+    const payloads = args.filter((a) => a.kind === 'bytes' || a.kind === 'str' || a.kind === 'object' || a.kind === 'opaque');
+    const constant = payloads.map((p) => this.extractable(p)).filter((e): e is Extractable => e !== null);
+    if (constant.length === 0) {
+      this.nested.push({ loader: rec, info, callOffset: at, payload: null });
+      return;
+    }
+    for (const payload of constant) this.nested.push({ loader: rec, info, callOffset: at, payload });
+  }
+
+  /**
+   * The bytes a value stands for. A span decodes to text, and the bytes are that text's latin-1 code points:
+   * for raw spans (BINBYTES) that is the bytes themselves; for a str it is what a loader given a Python 2
+   * str (encoding='latin1'/'bytes') or `_codecs.encode(s, 'latin1')` reads.
+   */
+  private extractable(v: Value): Extractable | null {
+    if (v.kind === 'bytes') {
+      if (v.data) return { data: v.data };
+      if (v.span) return { span: v.span };
+    }
+    if (v.kind === 'str') return { span: { enc: v.enc, offset: v.offset, length: v.length } };
+    return null;
+  }
+
+  /** `_codecs.encode(text, 'latin1')` is how protocol 2 writes bytes: keep them as a span of the text. */
+  private encodeBytes(args: readonly Value[]): Value {
+    const text = args[0];
+    const enc = args[1];
+    const encoding = (enc ? this.textOf(enc) : null)?.toLowerCase().replace(/[-_ ]/g, '') ?? 'utf8';
+    if (text && text.kind === 'str' && (encoding === 'latin1' || encoding === 'latin' || encoding === 'iso88591')) {
+      return { kind: 'bytes', span: { enc: text.enc, offset: text.offset, length: text.length }, data: null };
+    }
+    return { kind: 'object', origin: null };
+  }
+
+  // ---- mutations of objects: APPEND(S), SETITEM(S), ADDITEMS, BUILD ----
+
+  private mutate(target: Value, op: string, fits: 'list' | 'dict' | 'set'): void {
+    if (target.kind === 'container') {
+      if (target.type === fits) return;
+      if (fits === 'set' && target.type === 'frozenset') {
+        this.softErrors.push({ kind: 'parse', offset: this.opStart, message: `${op} on a frozenset fails in CPython` });
+      }
+      return;
+    }
+    if (target.kind === 'global') {
+      this.reachedCall = true;
+      noteUse(target.record, 'mutated', this.opStart);
+      this.structuralFinding({
+        rule: 'pickle/mutation-of-import',
+        severity: 'HIGH',
+        offset: this.opStart,
+        module: target.record.module,
+        operator: target.record.name,
+        description: `${op} on the imported ${target.record.module}.${target.record.name} itself: calls its ${fits === 'list' ? 'extend/append' : fits === 'dict' ? '__setitem__' : 'add'} method`,
+      });
+      return;
+    }
+    if (target.kind === 'object' && target.origin && target.origin.verdict === 'safe') return;
+    if (target.kind === 'object' && target.origin) return; // its class is already a finding of its own
+    if (target.kind === 'opaque' || target.kind === 'object' || target.kind === 'partial') {
+      this.structuralFinding({
+        rule: 'pickle/mutation-of-import',
+        severity: 'MEDIUM',
+        offset: this.opStart,
+        description: `${op} on a ${describeValue(target)}: calls a method of an object that is not a plain container`,
+      });
+      return;
+    }
+    this.softErrors.push({ kind: 'parse', offset: this.opStart, message: `${op} on a ${describeValue(target)} fails in CPython` });
+  }
+
+  private build(target: Value): void {
+    if (target.kind === 'global') {
+      this.reachedCall = true;
+      noteUse(target.record, 'build-target', this.opStart);
+      this.structuralFinding({
+        rule: 'pickle/build-on-import',
+        severity: 'HIGH',
+        offset: this.opStart,
+        module: target.record.module,
+        operator: target.record.name,
+        description: `BUILD sets state on the imported ${target.record.module}.${target.record.name} itself (monkey-patching), not on an object created in the stream`,
+      });
+      return;
+    }
+    if (target.kind === 'object' || target.kind === 'opaque' || target.kind === 'container') return;
+    if (target.kind === 'partial') return; // partial.__setstate__ only rebinds func/args/kwargs of the partial
+    this.softErrors.push({ kind: 'parse', offset: this.opStart, message: `BUILD on a ${describeValue(target)} fails in CPython` });
+  }
+
+  // ---- the dispatch loop ----
+
+  private loop(): boolean {
+    const cur = this.cur;
+    const maxOps = this.limits.maxOpcodes;
+    for (;;) {
+      this.opStart = cur.pos;
+      if (++this.opcodes > maxOps) throw new VmFail('limit', `more than ${maxOps} opcodes`);
+      const op = cur.readByte();
+      this.lastOp = op;
+      switch (op) {
+        case 0x28: // MARK
+          if (this.marks.length >= this.limits.maxMarks) throw new VmFail('limit', `MARK nesting deeper than ${this.limits.maxMarks}`);
+          this.marks.push(this.stack.length);
+          this.fence = this.stack.length;
+          break;
+        case 0x2e: // STOP
+          // load() pops the result: an empty stack (above the fence) is an underflow.
+          this.pop();
+          this.checkFrame();
+          return true;
+        case 0x30: // POP
+          // load_pop: a mark sitting exactly at the top is popped instead of an object.
+          if (this.marks.length > 0 && this.marks[this.marks.length - 1] === this.stack.length) this.marker();
+          else this.pop();
+          break;
+        case 0x31: // POP_MARK
+          this.dropTo(this.marker());
+          break;
+        case 0x32: // DUP
+          this.push(this.top());
+          break;
+        case 0x46: // FLOAT
+          if (!parseFloatLine(this.shortLine('FLOAT'))) fail('could not convert string to float');
+          this.push(FLOAT);
+          break;
+        case 0x49: { // INT
+          const l = this.shortLine('INT');
+          if (l.length < 1) fail('pickle data was truncated (empty INT line)');
+          const r = parseIntLine(l);
+          if (r === null) fail(`invalid literal for int(): ${JSON.stringify(l.toString('latin1').slice(0, 40))}`);
+          this.push(r === 'bool' ? BOOL : INT);
+          break;
+        }
+        case 0x4a: // BININT
+          cur.skip(4);
+          this.push(INT);
+          break;
+        case 0x4b: // BININT1
+          cur.skip(1);
+          this.push(INT);
+          break;
+        case 0x4d: // BININT2
+          cur.skip(2);
+          this.push(INT);
+          break;
+        case 0x4c: { // LONG
+          const l = this.shortLine('LONG');
+          if (l.length < 1) fail('pickle data was truncated (empty LONG line)');
+          if (!parseLongLine(l)) fail(`invalid literal for int(): ${JSON.stringify(l.toString('latin1').slice(0, 40))}`);
+          this.push(INT);
+          break;
+        }
+        case 0x8a: // LONG1
+          cur.skip(cur.readUInt8());
+          this.push(INT);
+          break;
+        case 0x8b: { // LONG4
+          const n = cur.readInt32LE();
+          if (n < 0) fail('LONG pickle has negative byte count');
+          cur.skip(this.checkedLength(n, 'LONG4'));
+          this.push(INT);
+          break;
+        }
+        case 0x4e: // NONE
+          this.push(NONE);
+          break;
+        case 0x88: // NEWTRUE
+        case 0x89: // NEWFALSE
+          this.push(BOOL);
+          break;
+        case 0x47: // BINFLOAT
+          cur.skip(8);
+          this.push(FLOAT);
+          break;
+        case 0x53: { // STRING
+          const offset = cur.pos;
+          const { text: l, length } = cur.readLine(KEEP_TEXT);
+          if (length <= KEEP_TEXT) {
+            const decoded = decodeStringLine(l);
+            if (decoded === null) fail('the STRING opcode argument must be quoted');
+            this.push({ kind: 'str', text: decoded!.toString('latin1'), enc: 'string-escape', offset, length });
+          } else {
+            const q = l[0];
+            if (q !== 0x27 && q !== 0x22) fail('the STRING opcode argument must be quoted');
+            this.push({ kind: 'str', text: null, enc: 'string-escape', offset, length });
+          }
+          break;
+        }
+        case 0x54: { // BINSTRING
+          const n = cur.readInt32LE();
+          if (n < 0) fail('BINSTRING pickle has negative byte count');
+          this.push(this.binText(this.checkedLength(n, 'BINSTRING'), 'raw'));
+          break;
+        }
+        case 0x55: // SHORT_BINSTRING
+          this.push(this.binText(cur.readUInt8(), 'raw'));
+          break;
+        case 0x56: { // UNICODE
+          const offset = cur.pos;
+          const { text: l, length } = cur.readLine(KEEP_TEXT);
+          if (length <= KEEP_TEXT) {
+            const s = decodeRawUnicodeEscape(l);
+            if (s === null) fail("'rawunicodeescape' codec can't decode the UNICODE argument");
+            this.push({ kind: 'str', text: s, enc: 'raw-unicode-escape', offset, length });
+          } else {
+            this.push({ kind: 'str', text: null, enc: 'raw-unicode-escape', offset, length });
+          }
+          break;
+        }
+        case 0x58: // BINUNICODE
+          this.push(this.binText(this.checkedLength(cur.readUInt32LE(), 'BINUNICODE'), 'utf8'));
+          break;
+        case 0x8c: // SHORT_BINUNICODE
+          this.push(this.binText(cur.readUInt8(), 'utf8'));
+          break;
+        case 0x8d: // BINUNICODE8
+          this.push(this.binText(this.checkedLength(cur.readUInt64LE(), 'BINUNICODE8'), 'utf8'));
+          break;
+        case 0x42: // BINBYTES
+          this.push(this.binBytes(this.checkedLength(cur.readUInt32LE(), 'BINBYTES')));
+          break;
+        case 0x43: // SHORT_BINBYTES
+          this.push(this.binBytes(cur.readUInt8()));
+          break;
+        case 0x8e: // BINBYTES8
+          this.push(this.binBytes(this.checkedLength(cur.readUInt64LE(), 'BINBYTES8')));
+          break;
+        case 0x96: { // BYTEARRAY8
+          const n = this.checkedLength(cur.readUInt64LE(), 'BYTEARRAY8');
+          const v = this.binBytes(n);
+          this.push(v);
+          break;
+        }
+        case 0x97: // NEXT_BUFFER
+          // CPython raises unless the caller passed buffers=; torch and joblib do not. Keep reading either way.
+          this.push(BUFFER);
+          break;
+        case 0x98: // READONLY_BUFFER
+          this.top();
+          break;
+        case 0x29: // EMPTY_TUPLE
+          this.push(EMPTY_TUPLE);
+          break;
+        case 0x74: { // TUPLE
+          this.push(tupleOf(this.popTo(this.marker())));
+          break;
+        }
+        case 0x85: { // TUPLE1
+          const a = this.pop();
+          this.push(tupleOf([a]));
+          break;
+        }
+        case 0x86: { // TUPLE2
+          const b = this.pop();
+          const a = this.pop();
+          this.push(tupleOf([a, b]));
+          break;
+        }
+        case 0x87: { // TUPLE3
+          const c = this.pop();
+          const b = this.pop();
+          const a = this.pop();
+          this.push(tupleOf([a, b, c]));
+          break;
+        }
+        case 0x5d: // EMPTY_LIST
+          this.push(LIST);
+          break;
+        case 0x6c: // LIST
+          this.dropTo(this.marker());
+          this.push(LIST);
+          break;
+        case 0x7d: // EMPTY_DICT
+          this.push(DICT);
+          break;
+        case 0x64: { // DICT
+          const mark = this.marker();
+          if ((this.stack.length - mark) % 2 !== 0) fail('odd number of items for DICT');
+          this.dropTo(mark);
+          this.push(DICT);
+          break;
+        }
+        case 0x8f: // EMPTY_SET
+          this.push(SET);
+          break;
+        case 0x91: // FROZENSET
+          this.dropTo(this.marker());
+          this.push(FROZENSET);
+          break;
+        case 0x61: { // APPEND
+          if (this.stack.length - 1 <= this.fence) fail('unpickling stack underflow');
+          this.stack.pop();
+          this.mutate(this.top(), 'APPEND', 'list');
+          break;
+        }
+        case 0x65: { // APPENDS
+          const mark = this.marker();
+          if (mark > this.stack.length || mark <= this.fence) fail('unpickling stack underflow');
+          const n = this.stack.length - mark;
+          this.dropTo(mark);
+          if (n > 0) this.mutateAt(mark - 1, 'APPENDS', 'list');
+          break;
+        }
+        case 0x73: { // SETITEM
+          if (this.stack.length - 2 <= this.fence) fail('unpickling stack underflow');
+          this.stack.length -= 2;
+          this.mutate(this.top(), 'SETITEM', 'dict');
+          break;
+        }
+        case 0x75: { // SETITEMS
+          const mark = this.marker();
+          if (mark > this.stack.length || mark <= this.fence) fail('unpickling stack underflow');
+          const n = this.stack.length - mark;
+          if (n % 2 !== 0) fail('odd number of items for SETITEMS');
+          this.dropTo(mark);
+          if (n > 0) this.mutateAt(mark - 1, 'SETITEMS', 'dict');
+          break;
+        }
+        case 0x90: { // ADDITEMS
+          const mark = this.marker();
+          if (mark === 0 || mark <= this.fence) fail('unpickling stack underflow');
+          const n = this.stack.length - mark;
+          this.dropTo(mark);
+          if (n > 0) this.mutateAt(mark - 1, 'ADDITEMS', 'set');
+          break;
+        }
+        case 0x62: { // BUILD
+          if (this.stack.length - 2 < this.fence) fail('unpickling stack underflow');
+          this.pop();
+          this.build(this.top());
+          break;
+        }
+        case 0x63: { // GLOBAL
+          const m = this.nameLine('GLOBAL module');
+          const n = this.nameLine('GLOBAL name');
+          this.push(this.resolveGlobal(m, n, this.opStart));
+          break;
+        }
+        case 0x93: { // STACK_GLOBAL
+          const name = this.pop();
+          const module = this.pop();
+          this.push(this.stackGlobal(module, name));
+          break;
+        }
+        case 0x69: { // INST
+          const mark = this.marker();
+          const m = this.nameLine('INST module');
+          const n = this.nameLine('INST class');
+          const cls = this.resolveGlobal(m, n, this.opStart);
+          const args = this.popTo(mark);
+          this.push(this.call(cls, args, 'INST'));
+          break;
+        }
+        case 0x6f: { // OBJ
+          const mark = this.marker();
+          if (this.stack.length - mark < 1) fail('unpickling stack underflow');
+          const items = this.popTo(mark);
+          this.push(this.call(items[0]!, items.slice(1), 'OBJ'));
+          break;
+        }
+        case 0x52: { // REDUCE
+          const args = this.pop();
+          const callee = this.pop();
+          this.push(this.call(callee, this.argsOf(args, 'REDUCE'), 'REDUCE'));
+          break;
+        }
+        case 0x81: { // NEWOBJ
+          const args = this.pop();
+          const cls = this.pop();
+          if (args.kind !== 'tuple' && args.kind !== 'object' && args.kind !== 'opaque') fail('NEWOBJ expected an arg tuple.');
+          this.push(this.call(cls, this.argsOf(args, 'NEWOBJ'), 'NEWOBJ'));
+          break;
+        }
+        case 0x92: { // NEWOBJ_EX
+          this.pop(); // kwargs
+          const args = this.pop();
+          const cls = this.pop();
+          this.push(this.call(cls, this.argsOf(args, 'NEWOBJ_EX'), 'NEWOBJ_EX'));
+          break;
+        }
+        case 0x82: // EXT1
+          this.push(this.extension(cur.readUInt8()));
+          break;
+        case 0x83: // EXT2
+          this.push(this.extension(cur.readUInt16LE()));
+          break;
+        case 0x84: // EXT4
+          this.push(this.extension(cur.readInt32LE()));
+          break;
+        case 0x50: // PERSID
+          this.shortLine('PERSID');
+          this.push(PERSISTENT);
+          break;
+        case 0x51: // BINPERSID
+          this.pop();
+          this.push(PERSISTENT);
+          break;
+        case 0x70: { // PUT
+          const idx = parseMemoIndex(this.shortLine('PUT').toString('latin1'));
+          if (idx === null || idx < 0) fail('negative or invalid PUT argument');
+          this.memoPut(idx!);
+          break;
+        }
+        case 0x71: // BINPUT
+          this.memoPut(cur.readUInt8());
+          break;
+        case 0x72: // LONG_BINPUT
+          this.memoPut(cur.readUInt32LE());
+          break;
+        case 0x94: // MEMOIZE
+          this.memoPut(this.memo.size);
+          break;
+        case 0x67: { // GET
+          const idx = parseMemoIndex(this.shortLine('GET').toString('latin1'));
+          this.push(this.memoGet(idx));
+          break;
+        }
+        case 0x68: // BINGET
+          this.push(this.memoGet(cur.readUInt8()));
+          break;
+        case 0x6a: // LONG_BINGET
+          this.push(this.memoGet(cur.readUInt32LE()));
+          break;
+        case 0x80: { // PROTO
+          const p = cur.readUInt8();
+          if (p > HIGHEST_PROTOCOL) fail(`unsupported pickle protocol: ${p}`);
+          this.proto = p;
+          break;
+        }
+        case 0x95: { // FRAME
+          const declared = cur.readUInt64LE();
+          const len = this.checkedLength(declared, 'FRAME');
+          // The C unpickler reads the whole frame and rewinds: opcodes are then read linearly, as here.
+          // A frame reaching past the current one is read differently by the C and Python unpicklers.
+          const end = cur.pos + len;
+          if (this.frameEnd > this.opStart && end > this.frameEnd) this.frameDivergence('a FRAME extends past the enclosing frame');
+          this.frameEnd = end;
+          continue; // the FRAME opcode itself is inside the previous frame's accounting already
+        }
+        default:
+          fail(`invalid load key, '\\x${op.toString(16).padStart(2, '0')}'`);
+      }
+      this.checkFrame();
+    }
+  }
+
+  /** An opcode whose bytes cross the end of the current frame: pickle.py raises, _pickle reads on. */
+  private checkFrame(): void {
+    if (this.frameEnd > this.opStart && this.cur.pos > this.frameEnd) {
+      this.frameDivergence(`${opcodeName(this.lastOp)} at byte ${this.opStart} crosses the end of its FRAME at byte ${this.frameEnd}`);
+    }
+  }
+
+  private frameDivergence(detail: string): void {
+    if (this.frameDivergenceReported) return;
+    this.frameDivergenceReported = true;
+    this.structuralFinding({
+      rule: 'pickle/frame-divergence',
+      severity: 'HIGH',
+      offset: this.opStart,
+      description: `${detail}: CPython's C and Python unpicklers (and scanners built on pickletools) read this stream differently`,
+    });
+  }
+
+  private nameLine(what: string): string {
+    const l = this.shortLine(what);
+    if (l.length < 1) fail(`pickle data was truncated (empty ${what} line)`);
+    const s = decodeUtf8Strict(l);
+    if (s === null) fail(`${what} is not valid UTF-8`);
+    return s!;
+  }
+
+  private stackGlobal(module: Value, name: Value): Value {
+    const m = this.textOf(module);
+    const n = this.textOf(name);
+    if (m !== null && n !== null) return this.resolveGlobal(m, n, this.opStart);
+    // CPython requires both operands to be str at run time; a computed str passes that check, so an
+    // operand we cannot know statically is an import of an unknown name.
+    this.structuralFinding({
+      rule: 'pickle/dynamic-global',
+      severity: 'HIGH',
+      offset: this.opStart,
+      description: `STACK_GLOBAL imports a name that is not a constant string (module: ${describeValue(module)}, name: ${describeValue(name)})`,
+    });
+    const rec: GlobalRecord = {
+      module: m ?? '<computed>',
+      name: n ?? '<computed>',
+      verdict: 'unknown',
+      severity: 'HIGH',
+      reason: 'computed import',
+      codeBearing: false,
+      importOffset: this.opStart,
+      use: 'imported',
+      useOffset: null,
+    };
+    // Not added to records: the structural finding is the report; the record tracks uses of the result.
+    return { kind: 'global', record: rec };
+  }
+
+  private argsOf(args: Value, via: string): readonly Value[] {
+    if (args.kind === 'tuple') return args.items;
+    if (via === 'REDUCE' && args.kind !== 'object' && args.kind !== 'opaque') {
+      this.softErrors.push({ kind: 'parse', offset: this.opStart, message: `${via} arguments are a ${describeValue(args)}, not a tuple` });
+    }
+    return [];
+  }
+
+  private mutateAt(index: number, op: string, fits: 'list' | 'dict' | 'set'): void {
+    const target = this.stack[index];
+    if (target === undefined) fail('unpickling stack underflow');
+    this.mutate(target!, op, fits);
+  }
+
+  private memoPut(idx: number): void {
+    if (!this.memo.set(idx, this.top())) throw new VmFail('limit', `memo larger than ${this.limits.maxMemo} entries`);
+  }
+
+  private memoGet(idx: number | null): Value {
+    const v = idx === null ? undefined : this.memo.get(idx);
+    if (v === undefined) return fail(`Memo value not found at index ${idx ?? '?'}`);
+    return v;
+  }
+}

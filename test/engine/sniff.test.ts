@@ -1,0 +1,101 @@
+/** Formats come from the bytes; the name is only a hint for protobufs. */
+import { describe, expect, it } from 'vitest';
+import { sniff } from '../../src/engine/sniff.js';
+import { BufferSource } from '../../src/io/byte-source.js';
+import { asm, callPickle, op } from '../helpers/pickle-asm.js';
+
+const formats = (b: Buffer, name = '') => sniff(new BufferSource(b), name).formats;
+
+function zipOf(name: string, data: Buffer): Buffer {
+  // A stored single-entry zip, assembled by hand (CRC left 0: the sniffer does not check it).
+  const n = Buffer.from(name);
+  const lfh = Buffer.alloc(30);
+  lfh.writeUInt32LE(0x04034b50, 0);
+  lfh.writeUInt16LE(20, 4);
+  lfh.writeUInt32LE(data.length, 18);
+  lfh.writeUInt32LE(data.length, 22);
+  lfh.writeUInt16LE(n.length, 26);
+  const cd = Buffer.alloc(46);
+  cd.writeUInt32LE(0x02014b50, 0);
+  cd.writeUInt32LE(data.length, 20);
+  cd.writeUInt32LE(data.length, 24);
+  cd.writeUInt16LE(n.length, 28);
+  const cdOffset = 30 + n.length + data.length;
+  const eocd = Buffer.alloc(22);
+  eocd.writeUInt32LE(0x06054b50, 0);
+  eocd.writeUInt16LE(1, 8);
+  eocd.writeUInt16LE(1, 10);
+  eocd.writeUInt32LE(46 + n.length, 12);
+  eocd.writeUInt32LE(cdOffset, 16);
+  return Buffer.concat([lfh, n, data, cd, n, eocd]);
+}
+
+describe('sniff', () => {
+  it('recognises pickles of protocol 2+ by PROTO, whatever the name', () => {
+    for (const name of ['model.pkl', 'model.bin', 'notes.txt', 'config.json', 'model', 'weights.PT']) {
+      expect(formats(callPickle('posix', 'system'), name)).toEqual(['pickle']);
+    }
+  });
+
+  it('recognises protocol 0 and 1 pickles by trial parsing', () => {
+    expect(formats(Buffer.from("cposix\nsystem\n(S'id'\ntR.", 'latin1'))).toEqual(['pickle']);
+    expect(formats(Buffer.from('(lp0\nI1\na.', 'latin1'))).toEqual(['pickle']);
+    expect(formats(asm(op.EMPTY_LIST, op.binint1(3), op.APPEND, op.STOP))).toEqual(['pickle']);
+  });
+
+  it('does not take text for a pickle', () => {
+    const texts = [
+      'hello world\n',
+      '{"a": 1}\n',
+      'import os\nos.system("x")\n',
+      'copyright\nAll rights reserved\nmore text\n',
+      'config:\n  foo: 1\n',
+      'I am a README\n',
+      'Some notes.\n',
+      '# title\n',
+      '1,2,3\n4,5,6\n',
+    ];
+    for (const t of texts) expect(formats(Buffer.from(t)), t).toEqual([]);
+  });
+
+  it('recognises the container and model formats by magic', () => {
+    expect(formats(zipOf('archive/data.pkl', callPickle('posix', 'system')))).toEqual(['zip']);
+    expect(formats(Buffer.concat([Buffer.from('\x93NUMPY\x01\x00', 'latin1'), Buffer.alloc(100)]))).toEqual(['numpy']);
+    expect(formats(Buffer.concat([Buffer.from('\x89HDF\r\n\x1a\n', 'latin1'), Buffer.alloc(100)]))).toEqual(['hdf5']);
+    expect(formats(Buffer.concat([Buffer.alloc(512), Buffer.from('\x89HDF\r\n\x1a\n', 'latin1'), Buffer.alloc(100)]))).toEqual(['hdf5']);
+    expect(formats(Buffer.concat([Buffer.from('GGUF'), Buffer.alloc(100)]))).toEqual(['gguf']);
+    expect(formats(Buffer.from([0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0]))).toEqual(['gzip']);
+    expect(formats(Buffer.from('BZh91AY&SY\x00\x00', 'latin1'))).toEqual(['bz2']);
+    expect(formats(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 0, 0]))).toEqual(['xz']);
+    expect(formats(Buffer.from([0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c, 0, 4]))).toEqual(['7z']);
+    const tar = Buffer.alloc(1024);
+    tar.write('ustar\x0000', 257, 'latin1');
+    expect(formats(tar)).toEqual(['tar']);
+  });
+
+  it('recognises safetensors by its header', () => {
+    const header = Buffer.from('{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}');
+    const len = Buffer.alloc(8);
+    len.writeBigUInt64LE(BigInt(header.length));
+    expect(formats(Buffer.concat([len, header, Buffer.alloc(4)]), 'model.bin')).toEqual(['safetensors']);
+  });
+
+  it('recognises ONNX and SavedModel protobufs by their fields', () => {
+    // ModelProto: ir_version=8 (field 1), producer_name (2), graph (7, empty), opset_import (8, empty)
+    const onnx = Buffer.from([0x08, 0x08, 0x12, 0x04, 0x74, 0x65, 0x73, 0x74, 0x3a, 0x00, 0x42, 0x00]);
+    expect(formats(onnx, 'model.onnx')).toEqual(['onnx']);
+    // SavedModel: saved_model_schema_version=1 (1), meta_graphs (2, empty)
+    const saved = Buffer.from([0x08, 0x01, 0x12, 0x00]);
+    expect(formats(saved, 'saved_model.pb')).toEqual(['tf-savedmodel']);
+    expect(formats(saved, 'notes.txt')).toEqual([]);
+  });
+
+  it('finds a zip appended to a pickle (polyglot)', () => {
+    const poly = Buffer.concat([callPickle('posix', 'system'), zipOf('a.txt', Buffer.from('hi'))]);
+    expect(formats(poly)).toEqual(['pickle', 'zip']);
+  });
+
+  it('an empty file is nothing', () => {
+    expect(formats(Buffer.alloc(0))).toEqual([]);
+  });
+});
