@@ -377,6 +377,7 @@ export const DENY: readonly DenyEntry[] = [
   { module: 'torch', names: ['load_library'], severity: 'CRITICAL', reason: 'loads a native library' },
   { module: 'torch', names: ['from_file'], severity: 'CRITICAL', reason: 'maps an arbitrary file (shared=True writes back to it)' },
   { module: 'torch', names: ['_import_dotted_name'], severity: 'CRITICAL', reason: 'imports any module by dotted path' },
+  { module: 'torch', names: ['load_config'], severity: 'CRITICAL', reason: 'ConfigModule.load_config (torch._dynamo.config & co.) unpickles bytes' },
   { module: 'torch.serialization', names: ['_load', '_legacy_load', '_save', '_legacy_save', '_open_file', '_open_zipfile_reader', '_open_zipfile_writer'], severity: 'CRITICAL', reason: 'torch.load/save internals: unpickle or write files' },
   { module: 'torch.hub', names: '*', severity: 'CRITICAL', reason: 'downloads repositories and imports their hubconf.py' },
   { module: 'torch.package', names: '*', severity: 'CRITICAL', reason: 'PackageImporter imports code shipped inside the package' },
@@ -538,6 +539,13 @@ export const NESTED_LOADERS: readonly LoaderEntry[] = [
   { module: 'shelve', name: 'open', reason: 'a database whose values are pickles' },
   { module: 'torch.utils.data.datapipes.utils.decoder', name: 'basichandlers', reason: 'unpickles bytes whose extension says pickle' },
   { module: 'torch.utils._config_module', name: 'ConfigModule.load_config', reason: 'unpickles a config blob' },
+  // torch's config modules replace themselves in sys.modules with a ConfigModule, so load_config is a plain attribute.
+  ...['torch._dynamo.config', 'torch._inductor.config', 'torch._functorch.config', 'torch._export.config', 'torch.fx.experimental._config', 'torch._lazy.config'].map(
+    (module): LoaderEntry => ({ module, name: 'load_config', reason: 'ConfigModule.load_config: pickle.loads of its argument' }),
+  ),
+  { module: 'lib2to3.pgen2.grammar', name: 'Grammar.loads', reason: 'Grammar.loads: pickle.loads of its argument' },
+  { module: 'lib2to3.pgen2.grammar', name: 'Grammar.load', reason: 'Grammar.load: pickle.load of a file' },
+  { module: 'lib2to3.pgen2.driver', name: 'load_grammar', reason: 'unpickles a grammar file' },
 ];
 
 // ---------------------------------------------------------------------------------------------------------
