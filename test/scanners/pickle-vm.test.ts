@@ -224,7 +224,7 @@ describe('argument parsing as the C unpickler does it', () => {
   });
 
   it('protocol 0 text values of every kind are clean (benign)', async () => {
-    expectClean(await scan(Buffer.from("(lp0\nI1\naF2.5\naS'a\\x41\\n'\np1\naVsnow \\u2603\np2\naL12L\naI01\naN\na.", 'latin1')));
+    expectClean(await scan(Buffer.from("(lp0\nI1\naF2.5\naS'a\\x41\\n'\np1\naVsnow \\u2603\np2\naL12L\naI01\naNa.", 'latin1')));
   });
 
   it('PROTO above 5 is an error', async () => {

@@ -108,15 +108,25 @@ export function analyseStream(src: ByteSource, policy: VmPolicy, limits: StreamL
       if (pos - junkStart > limits.maxJunkSearch) continue;
     }
     const r = run(pos, !aligned);
-    if (r.stopped && r.opcodes > 1) {
-      keep(r, !aligned);
+    if (aligned && r.stopped && r.opcodes > 1) {
+      // The next pickle of a back-to-back stream: everything in it counts.
+      keep(r, false);
+      out.pickles++;
+      pos = r.end;
+      continue;
+    }
+    // Searched for, not aligned, or broken. Raw data (tensor bytes, say) is full of opcode-like bytes, and
+    // now and then a run through it even reaches a STOP: only an importable name that is dangerous, or
+    // unknown and then used, is evidence of a hidden pickle rather than noise.
+    const evidence = r.records.filter((g) => g.verdict === 'dangerous' || (g.verdict === 'unknown' && g.use !== 'imported'));
+    if (evidence.length > 0) keep({ ...r, records: evidence, structural: [], nested: r.nested.filter((n) => evidence.includes(n.loader)) }, true);
+    if (r.stopped && r.opcodes > 1 && evidence.length > 0) {
+      // A real hidden pickle: carry on after it as after any other.
       out.pickles++;
       pos = r.end;
       junkStart = -1;
       continue;
     }
-    // Not a complete pickle here. What it reached before breaking still ran in a loader that started here.
-    if (r.records.length || r.structural.length) keep(r, true);
     if (r.error?.kind === 'limit' && aligned) out.errors.push(r.error);
     if (junkStart < 0) junkStart = pos;
     pos += 1;

@@ -23,7 +23,8 @@ export type Value =
   | { readonly kind: 'partial'; readonly target: Value; readonly args: readonly Value[] }
   | { readonly kind: 'scalar'; readonly type: 'int' | 'float' | 'bool' | 'none' }
   | { readonly kind: 'container'; readonly type: 'list' | 'dict' | 'set' | 'frozenset' | 'bytearray' }
-  | { readonly kind: 'opaque'; readonly what: 'persistent' | 'buffer' };
+  /** A persistent_load() result; `pid` is the id it was asked for (BINPERSID), when known. */
+  | { readonly kind: 'opaque'; readonly what: 'persistent' | 'buffer'; readonly pid?: Value };
 
 export const NONE: Value = Object.freeze({ kind: 'scalar', type: 'none' });
 export const INT: Value = Object.freeze({ kind: 'scalar', type: 'int' });

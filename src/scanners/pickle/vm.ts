@@ -115,6 +115,12 @@ export interface RunResult {
 const IDENT = String.raw`[\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]*`;
 const MODULE_PATH = new RegExp(`^${IDENT}(\\.${IDENT})*$`, 'u');
 
+/**
+ * Calls to globals that are not allowed get their constant bytes scanned as if they were a loader's: a wrapper
+ * around pickle.loads that no list names (Grammar.loads, ConfigModule.load_config…) must not hide a payload.
+ */
+export const UNLISTED_CALLEE: LoaderInfo = Object.freeze({ contentChecked: false, reason: 'bytes passed to a callable that is not allowed' });
+
 /** Strings longer than this keep only their location: names are short, payloads are re-read on demand. */
 const KEEP_TEXT = 4096;
 
@@ -348,11 +354,13 @@ class Machine {
         if (target) this.markCalled(target, at, `${rec.module}.${rec.name}`, args.slice(1));
         return target ? { kind: 'partial', target, args: args.slice(1) } : { kind: 'object', origin: rec };
       }
-      const loader = this.policy.loader(rec.module, rec.name);
+      const loader = this.policy.loader(rec.module, rec.name) ?? (rec.verdict !== 'safe' ? UNLISTED_CALLEE : null);
       if (loader) this.noteLoaderCall(rec, loader, args, at);
       if (this.policy.isBytesEncoder(rec.module, rec.name)) return this.encodeBytes(args);
       return { kind: 'object', origin: rec };
     }
+    const persisted = this.persistedClass(callee);
+    if (persisted) return this.call(persisted, args, via);
     if (callee.kind === 'partial') {
       this.markCalled(callee.target, at, 'functools.partial', [...callee.args, ...args]);
       return { kind: 'object', origin: callee.target.kind === 'global' ? callee.target.record : null };
@@ -369,6 +377,16 @@ class Machine {
       description: `${via} calls a ${describeValue(callee)} rather than an imported callable`,
     });
     return { kind: 'object', origin: null };
+  }
+
+  /**
+   * torch's legacy loader answers the persistent id ('module', cls, source_file, source) with cls itself, and
+   * the pickle then instantiates it: that call is a call of cls, which the policy judges like any other.
+   */
+  private persistedClass(v: Value): Value | null {
+    if (v.kind !== 'opaque' || v.pid?.kind !== 'tuple') return null;
+    const [tag, cls] = v.pid.items;
+    return tag && cls?.kind === 'global' && this.textOf(tag) === 'module' ? cls : null;
   }
 
   /** Errors CPython would raise at a point where we still keep reading (see call()). */
@@ -394,6 +412,11 @@ class Machine {
   private noteLoaderCall(rec: GlobalRecord, info: LoaderInfo, args: readonly Value[], at: number): void {
     const payloads = args.filter((a) => a.kind === 'bytes' || a.kind === 'str' || a.kind === 'object' || a.kind === 'opaque');
     const constant = payloads.map((p) => this.extractable(p)).filter((e): e is Extractable => e !== null);
+    if (info === UNLISTED_CALLEE) {
+      // Not a known loader: its bytes are scanned in case it is one nobody listed; nothing to flag otherwise.
+      for (const payload of constant) this.nested.push({ loader: rec, info, callOffset: at, payload });
+      return;
+    }
     if (constant.length === 0) {
       this.nested.push({ loader: rec, info, callOffset: at, payload: null });
       return;
@@ -787,8 +810,7 @@ class Machine {
           this.push(PERSISTENT);
           break;
         case 0x51: // BINPERSID
-          this.pop();
-          this.push(PERSISTENT);
+          this.push({ kind: 'opaque', what: 'persistent', pid: this.pop() });
           break;
         case 0x70: { // PUT
           const idx = parseMemoIndex(this.shortLine('PUT').toString('latin1'));
@@ -870,7 +892,14 @@ class Machine {
     const n = this.textOf(name);
     if (m !== null && n !== null) return this.resolveGlobal(m, n, this.opStart);
     // CPython requires both operands to be str at run time; a computed str passes that check, so an
-    // operand we cannot know statically is an import of an unknown name.
+    // operand we cannot know statically is an import of an unknown name. One that is surely not a str makes
+    // CPython raise here: say so too.
+    for (const v of [module, name]) {
+      if (v.kind !== 'str' && v.kind !== 'object' && v.kind !== 'opaque') {
+        this.softErrors.push({ kind: 'parse', offset: this.opStart, message: `STACK_GLOBAL requires str operands, got a ${describeValue(v)}` });
+        break;
+      }
+    }
     this.structuralFinding({
       rule: 'pickle/dynamic-global',
       severity: 'HIGH',
