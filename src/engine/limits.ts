@@ -11,7 +11,7 @@ export interface Limits {
 }
 
 export const DEFAULT_LIMITS: Limits = {
-  pickle: { ...DEFAULT_VM_LIMITS, maxJunkSearch: 64 * 1024 * 1024 },
+  pickle: { ...DEFAULT_VM_LIMITS, maxJunkSearch: 4 * 1024 * 1024, maxSearchOpcodes: 20_000_000 },
   maxNestingDepth: 8,
   maxNestedPayloadBytes: 64 * 1024 * 1024,
 };

@@ -148,6 +148,7 @@ const NEUTRAL_POLICY: VmPolicy = {
   loader: () => null,
   isPartial: () => false,
   isBytesEncoder: () => false,
+  attrGetter: () => null,
 };
 
 /**

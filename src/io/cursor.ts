@@ -6,12 +6,14 @@ import type { ByteSource } from './byte-source.js';
 
 const DEFAULT_WINDOW = 1 << 20;
 
-export class EndOfData extends Error {
+/** The data ended before a read could be satisfied. Not an Error: it is control flow, thrown often. */
+export class EndOfData {
   constructor(
     readonly offset: number,
     readonly wanted: number,
-  ) {
-    super(`data ends at byte ${offset} (wanted ${wanted} more)`);
+  ) {}
+  get message(): string {
+    return `data ends at byte ${this.offset} (wanted ${this.wanted} more)`;
   }
 }
 

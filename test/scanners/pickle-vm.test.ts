@@ -56,12 +56,18 @@ describe('calls and their attribution', () => {
   });
 
   it('calling a computed object is an indirect call', async () => {
-    // getattr(...)(...) : the callee of the second REDUCE is the result of the first.
+    // OrderedDict()(…): the callee of the second REDUCE is the result of the first.
+    const r = await scan(asm(op.proto(2), op.global('collections', 'OrderedDict'), op.EMPTY_TUPLE, op.REDUCE, op.bu('id'), op.TUPLE1, op.REDUCE, op.STOP));
+    expect(rulesOf(r)).toContain('pickle/indirect-call');
+  });
+
+  it('getattr(posix.system, "__call__")(…) is a call of posix.system.__call__', async () => {
     const r = await scan(
       asm(op.proto(2), op.global('builtins', 'getattr'), op.global('posix', 'system'), op.bu('__call__'), op.TUPLE2, op.REDUCE, op.bu('id'), op.TUPLE1, op.REDUCE, op.STOP),
     );
-    expect(rulesOf(r)).toContain('pickle/indirect-call');
-    expect(globalsOf(r)).toContain('builtins.getattr');
+    const f = finding(r, 'posix.system.__call__');
+    expect(f?.severity).toBe('CRITICAL');
+    expect(f?.use).toBe('called');
   });
 
   it('functools.partial over a dangerous callable marks that callable called', async () => {
@@ -358,5 +364,31 @@ describe('bounds', () => {
   it('a million opcodes before the payload: the payload is still found (threat A25/F57)', async () => {
     const r = await scan(asm(op.proto(2), Buffer.from('N0'.repeat(1_000_000), 'latin1'), op.global('posix', 'system'), op.bu('id'), op.TUPLE1, op.REDUCE, op.STOP));
     expect(finding(r, 'posix.system')?.use).toBe('called');
+  });
+});
+
+describe('getattr, as protocols 0-2 pickle methods', () => {
+  const getattrCall = (owner: Buffer, name: Buffer) => asm(op.proto(2), op.global('__builtin__', 'getattr'), owner, name, op.TUPLE2, op.REDUCE);
+
+  it('getattr(Class, "name") is the import Class.name: a dangerous method is reported as itself', async () => {
+    const r = await scan(asm(getattrCall(op.global('bdb', 'Bdb'), op.bu('run')), op.EMPTY_TUPLE, op.REDUCE, op.STOP));
+    expect(finding(r, 'bdb.Bdb.run')?.use).toBe('called');
+    expect(globalsOf(r)).not.toContain('builtins.getattr');
+  });
+
+  it('getattr(Class, "name") of an allowed method is clean (zoneinfo pickles itself this way)', async () => {
+    expectClean(await scan(asm(getattrCall(op.global('zoneinfo', 'ZoneInfo'), op.bu('_unpickle')), op.bu('UTC'), op.binint1(1), op.TUPLE2, op.REDUCE, op.STOP)));
+  });
+
+  it('getattr on an object the stream built is getattr itself: its attributes may have been set by BUILD', async () => {
+    const instance = asm(op.global('collections', 'OrderedDict'), op.EMPTY_TUPLE, op.REDUCE);
+    const r = await scan(asm(getattrCall(instance, op.bu('anything')), op.STOP));
+    expect(finding(r, 'builtins.getattr')?.severity).toBe('CRITICAL');
+  });
+
+  it('getattr with a computed name is getattr itself', async () => {
+    const computed = asm(op.global('base64', 'b64decode'), op.bu('c3lzdGVt'), op.TUPLE1, op.REDUCE);
+    const r = await scan(asm(getattrCall(op.global('posix', 'stat'), computed), op.STOP));
+    expect(finding(r, 'builtins.getattr')?.severity).toBe('CRITICAL');
   });
 });

@@ -18,6 +18,8 @@ const SCANNER = 'pickle';
 
 /** Wrappers whose result, when called, calls their first argument. */
 const PARTIALS = new Set(['functools\npartial', '_functools\npartial']);
+/** Attribute getters: judged per call (see Machine.getattr), not at import. */
+const ATTR_GETTERS = new Set(['builtins\ngetattr']);
 /** How protocol 2 pickles write bytes: `_codecs.encode(text, 'latin1')`. */
 const BYTES_ENCODERS = new Set(['_codecs\nencode', 'codecs\nencode']);
 
@@ -33,7 +35,7 @@ export function makeVmPolicy(options: PicklePolicyOptions): VmPolicy {
       if (!c) {
         // A content-checked loader is judged by what it loads (see nestedFindings), not by its name.
         if (loaders.get(key)?.contentChecked) c = { verdict: 'safe' };
-        else if (PARTIALS.has(key)) c = { verdict: 'safe' };
+        else if (PARTIALS.has(key) || ATTR_GETTERS.has(key)) c = { verdict: 'safe' };
         else {
           const r = classifyGlobal(module, name, options);
           c = r.verdict === 'dangerous' ? { verdict: 'dangerous', severity: r.severity, reason: r.reason, codeBearing: r.codeBearing } : r;
@@ -45,6 +47,11 @@ export function makeVmPolicy(options: PicklePolicyOptions): VmPolicy {
     loader: (module, name) => loaders.get(`${module}\n${name}`) ?? null,
     isPartial: (module, name) => PARTIALS.has(`${module}\n${name}`),
     isBytesEncoder: (module, name) => BYTES_ENCODERS.has(`${module}\n${name}`),
+    attrGetter(module, name) {
+      if (!ATTR_GETTERS.has(`${module}\n${name}`)) return null;
+      const r = classifyGlobal(module, name, options);
+      return r.verdict === 'dangerous' ? { verdict: 'dangerous', severity: r.severity, reason: r.reason, codeBearing: r.codeBearing } : r;
+    },
   };
 }
 

@@ -658,7 +658,7 @@ export const ALLOW: readonly AllowEntry[] = [
   { module: 'decimal', names: ['Decimal'], reason: 'number' },
   { module: 'fractions', names: ['Fraction'], reason: 'number' },
   { module: 'uuid', names: ['UUID', 'SafeUUID'], reason: 'identifier value' },
-  { module: 'zoneinfo', names: ['ZoneInfo'], reason: 'time zone by validated key (pickled via getattr(ZoneInfo, "_unpickle"), which stays flagged)' },
+  { module: 'zoneinfo', names: ['ZoneInfo', 'ZoneInfo._unpickle'], reason: 'time zone by validated key; ZoneInfo._unpickle is how ZoneInfo pickles itself (getattr(ZoneInfo, "_unpickle") at protocols < 4)' },
   { module: 'argparse', names: ['Namespace'], reason: 'attribute bag (hyper-parameters in training checkpoints)' },
   { module: 'types', names: ['SimpleNamespace'], reason: 'attribute bag' },
   { module: 'pathlib', names: ['Path', 'PosixPath', 'WindowsPath', 'PurePath', 'PurePosixPath', 'PureWindowsPath'], reason: 'path values in configs; the methods that touch files are denied as dotted names' },

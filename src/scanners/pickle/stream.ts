@@ -6,11 +6,13 @@
 import type { ByteSource } from '../../io/byte-source.js';
 import { OP, isOpcode } from './opcodes.js';
 import type { GlobalRecord, StructuralFinding } from './records.js';
-import { runPickle, type NestedPayload, type RunResult, type VmError, type VmLimits, type VmPolicy } from './vm.js';
+import { Machine, type NestedPayload, type RunResult, type VmError, type VmLimits, type VmPolicy } from './vm.js';
 
 export interface StreamLimits extends VmLimits {
   /** Bytes after the last complete pickle that are searched, offset by offset, for hidden pickles. */
   maxJunkSearch: number;
+  /** Opcodes all the speculative runs of that search may execute together. */
+  maxSearchOpcodes: number;
 }
 
 export interface StreamAnalysis {
@@ -63,13 +65,16 @@ export function analyseStream(src: ByteSource, policy: VmPolicy, limits: StreamL
     }
   };
 
-  // Speculative runs start at many nearby offsets: serve them from a small block cache, not a syscall each.
-  const cached = new BlockCache(src);
+  // Speculative runs start at many nearby offsets: one reused machine, reading through a small block cache.
+  const cache = new BlockCache(src);
+  const searcher = new Machine(cache, policy, 4096);
+  const reader = new Machine(src, policy);
+  let searchBudget = limits.maxSearchOpcodes;
   const run = (at: number, speculative = false): RunResult => {
-    const r = speculative
-      ? runPickle(cached, at, policy, { ...limits, maxOpcodes: Math.max(1, opcodeBudget) }, 4096)
-      : runPickle(src, at, policy, { ...limits, maxOpcodes: Math.max(1, opcodeBudget) });
+    const budget = Math.max(1, speculative ? Math.min(opcodeBudget, searchBudget) : opcodeBudget);
+    const r = (speculative ? searcher : reader).run(at, { ...limits, maxOpcodes: budget });
     opcodeBudget -= r.opcodes;
+    if (speculative) searchBudget -= r.opcodes;
     out.opcodes += r.opcodes;
     return r;
   };
@@ -93,6 +98,14 @@ export function analyseStream(src: ByteSource, policy: VmPolicy, limits: StreamL
       out.errors.push({ kind: 'limit', offset: pos, message: `opcode budget of ${limits.maxOpcodes} exhausted before the end of the stream` });
       break;
     }
+    if (searchBudget <= 0) {
+      out.errors.push({
+        kind: 'limit',
+        offset: pos,
+        message: `searching the data after byte ${junkStart} for hidden pickles took more than ${limits.maxSearchOpcodes} opcodes; the rest was not searched`,
+      });
+      break;
+    }
     const aligned = junkStart < 0;
     if (!aligned && pos - junkStart > limits.maxJunkSearch) {
       out.errors.push({
@@ -103,7 +116,7 @@ export function analyseStream(src: ByteSource, policy: VmPolicy, limits: StreamL
       break;
     }
     if (!aligned) {
-      pos = nextCandidate(src, pos, Math.min(src.size, junkStart + limits.maxJunkSearch + 1));
+      pos = nextCandidate(cache, pos, Math.min(src.size, junkStart + limits.maxJunkSearch + 1));
       if (pos >= src.size) break;
       if (pos - junkStart > limits.maxJunkSearch) continue;
     }
@@ -137,6 +150,9 @@ export function analyseStream(src: ByteSource, policy: VmPolicy, limits: StreamL
 /** Read-through cache of a few 1 MiB blocks; reads inside one block are views, not copies. */
 class BlockCache implements ByteSource {
   private static readonly BLOCK = 1 << 20;
+  static blockEnd(offset: number): number {
+    return (Math.floor(offset / BlockCache.BLOCK) + 1) * BlockCache.BLOCK;
+  }
   private readonly blocks = new Map<number, Buffer>();
   constructor(private readonly inner: ByteSource) {}
   get size(): number {
@@ -162,12 +178,14 @@ class BlockCache implements ByteSource {
 }
 
 /** Next offset in [from, end) whose byte can start a pickle; `end` when there is none. */
-function nextCandidate(src: ByteSource, from: number, end: number): number {
-  const CHUNK = 1 << 16;
-  for (let at = from; at < end; at += CHUNK) {
-    const buf = src.read(at, Math.min(CHUNK, end - at));
-    for (let i = 0; i < buf.length; i++) if (CAN_START[buf[i]!]) return at + i;
+function nextCandidate(cache: BlockCache, from: number, end: number): number {
+  let at = from;
+  while (at < end) {
+    // Never ask across a block boundary: that would bypass the cache with a fresh read on every call.
+    const buf = cache.read(at, Math.min(end, BlockCache.blockEnd(at)) - at);
     if (buf.length === 0) break;
+    for (let i = 0; i < buf.length; i++) if (CAN_START[buf[i]!]) return at + i;
+    at += buf.length;
   }
   return end;
 }

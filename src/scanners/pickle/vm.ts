@@ -59,6 +59,11 @@ export interface VmPolicy {
   isPartial(module: string, name: string): boolean;
   /** _codecs.encode / codecs.encode: how protocol 2 writes bytes; lets nested payloads stay constant. */
   isBytesEncoder(module: string, name: string): boolean;
+  /**
+   * builtins.getattr: its real classification, when `module.name` is it. Protocols 0-2 pickle a method as
+   * getattr(Class, 'name'), which is the dotted import Class.name; any other use is judged as getattr.
+   */
+  attrGetter(module: string, name: string): Classification | null;
 }
 
 export interface VmLimits {
@@ -112,6 +117,7 @@ export interface RunResult {
   reachedCall: boolean;
 }
 
+const ATTRIBUTE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const IDENT = String.raw`[\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]*`;
 const MODULE_PATH = new RegExp(`^${IDENT}(\\.${IDENT})*$`, 'u');
 
@@ -124,14 +130,18 @@ export const UNLISTED_CALLEE: LoaderInfo = Object.freeze({ contentChecked: false
 /** Strings longer than this keep only their location: names are short, payloads are re-read on demand. */
 const KEEP_TEXT = 4096;
 
-class VmFail extends Error {
+/**
+ * How a run stops when CPython would raise. Deliberately not an Error: capturing a stack trace per failed run
+ * dominated the search of junk, where almost every start offset fails within a few opcodes.
+ */
+class VmFail {
   constructor(
     readonly kind: 'parse' | 'limit',
-    message: string,
-  ) {
-    super(message);
-  }
+    readonly message: string,
+  ) {}
 }
+
+const INVALID_LOAD_KEY = Array.from({ length: 256 }, (_, b) => `invalid load key, '\\x${b.toString(16).padStart(2, '0')}'`);
 
 const fail = (message: string): never => {
   throw new VmFail('parse', message);
@@ -139,39 +149,67 @@ const fail = (message: string): never => {
 
 /** `window`: bytes read ahead at a time; small for speculative runs in junk, which usually die at once. */
 export function runPickle(src: ByteSource, start: number, policy: VmPolicy, limits: VmLimits, window?: number): RunResult {
-  return new Machine(src, start, policy, limits, window).run();
+  return new Machine(src, policy, window).run(start, limits);
 }
 
-class Machine {
+/**
+ * One unpickler. run() starts it afresh at an offset (as a new pickle.load would); reusing one machine for
+ * many runs is what keeps the search of junk, offset by offset, cheap.
+ */
+export class Machine {
   private readonly cur: Cursor;
+  private limits: VmLimits = DEFAULT_VM_LIMITS;
+  private start = 0;
   private stack: Value[] = [];
   private marks: number[] = [];
   /** CPython's fence: the stack may not be popped below the last mark. */
   private fence = 0;
-  private readonly memo: Memo;
+  private memo = new Memo(0);
+  private maxStack = 0;
   private proto = 0;
   private frameEnd = -1;
   private opStart = 0;
   private opcodes = 0;
   private reachedCall = false;
-  private readonly globals = new Map<string, GlobalRecord>();
-  private readonly records: GlobalRecord[] = [];
-  private readonly structural: StructuralFinding[] = [];
-  private readonly nested: NestedPayload[] = [];
+  private globals = new Map<string, GlobalRecord>();
+  private records: GlobalRecord[] = [];
+  private structural: StructuralFinding[] = [];
+  private nested: NestedPayload[] = [];
   private frameDivergenceReported = false;
+  /** Errors CPython would raise at a point where we still keep reading (see call()). */
+  private softErrors: VmError[] = [];
 
   constructor(
     private readonly src: ByteSource,
-    private readonly start: number,
     private readonly policy: VmPolicy,
-    private readonly limits: VmLimits,
     window?: number,
   ) {
-    this.cur = new Cursor(src, start, window);
-    this.memo = new Memo(limits.maxMemo);
+    this.cur = new Cursor(src, 0, window);
   }
 
-  run(): RunResult {
+  /** Runs one pickle from `start`, with a fresh stack, memo and protocol, as a new load() call has. */
+  run(start: number, limits: VmLimits): RunResult {
+    this.limits = limits;
+    this.maxStack = limits.maxStack;
+    this.start = start;
+    this.cur.seek(start);
+    // Storage is reused across runs (the junk search makes millions of them); arrays that a previous result
+    // still hands out are replaced rather than emptied.
+    this.stack.length = 0;
+    this.marks.length = 0;
+    this.fence = 0;
+    this.memo.reset(limits.maxMemo);
+    this.proto = 0;
+    this.frameEnd = -1;
+    this.opStart = start;
+    this.opcodes = 0;
+    this.reachedCall = false;
+    if (this.globals.size > 0) this.globals = new Map();
+    if (this.records.length > 0) this.records = [];
+    if (this.structural.length > 0) this.structural = [];
+    if (this.nested.length > 0) this.nested = [];
+    if (this.softErrors.length > 0) this.softErrors = [];
+    this.frameDivergenceReported = false;
     let error: VmError | null = null;
     let stopped = false;
     try {
@@ -197,15 +235,16 @@ class Machine {
     };
   }
 
-  private lastOp = -1;
+  /** The opcode at opStart, read back for messages (the loop does not keep it: that store cost time). */
   private currentOpName(): string {
-    return this.lastOp < 0 ? 'the stream' : opcodeName(this.lastOp);
+    const b = this.src.read(this.opStart, 1);
+    return b.length === 0 ? 'the stream' : opcodeName(b[0]!);
   }
 
   // ---- stack discipline, as Pdata in _pickle.c ----
 
   private push(v: Value): void {
-    if (this.stack.length >= this.limits.maxStack) throw new VmFail('limit', `stack deeper than ${this.limits.maxStack} items`);
+    if (this.stack.length >= this.maxStack) throw new VmFail('limit', `stack deeper than ${this.maxStack} items`);
     this.stack.push(v);
   }
 
@@ -288,11 +327,11 @@ class Machine {
 
   // ---- globals ----
 
-  private resolveGlobal(module: string, name: string, offset: number): Value {
+  private resolveGlobal(module: string, name: string, offset: number, rename = true): Value {
     // find_class imports the module first: a name that is not a dotted identifier path cannot be imported
     // (short of an earlier payload planting it in sys.modules, which would already be a finding).
     if (!MODULE_PATH.test(module)) fail(`No module named ${JSON.stringify(module.slice(0, 80))}`);
-    if (this.proto < 3) ({ module, name } = compatRename(module, name));
+    if (rename && this.proto < 3) ({ module, name } = compatRename(module, name));
     const key = `${module}\n${name}`;
     let rec = this.globals.get(key);
     if (!rec) {
@@ -349,6 +388,8 @@ class Machine {
     if (callee.kind === 'global') {
       const rec = callee.record;
       noteUse(rec, 'called', at);
+      const getter = this.policy.attrGetter(rec.module, rec.name);
+      if (getter) return this.getattr(rec, getter, args, at);
       if (this.policy.isPartial(rec.module, rec.name)) {
         const target = args[0];
         if (target) this.markCalled(target, at, `${rec.module}.${rec.name}`, args.slice(1));
@@ -389,12 +430,43 @@ class Machine {
     return tag && cls?.kind === 'global' && this.textOf(tag) === 'module' ? cls : null;
   }
 
-  /** Errors CPython would raise at a point where we still keep reading (see call()). */
-  readonly softErrors: VmError[] = [];
+  /**
+   * getattr(G, 'name') on an imported G with a constant name is the import G.name, judged by the policy as
+   * such. Anything else (an instance, whose attributes BUILD may have set; a computed name) reaches any
+   * attribute at all: then getattr itself is the finding.
+   */
+  private getattr(rec: GlobalRecord, verdict: Classification, args: readonly Value[], at: number): Value {
+    const [owner, attr] = args;
+    const name = attr ? this.textOf(attr) : null;
+    if (owner?.kind === 'global' && owner.record.verdict !== 'extension' && name !== null && args.length <= 3 && ATTRIBUTE.test(name)) {
+      return this.resolveGlobal(owner.record.module, `${owner.record.name}.${name}`, at, false);
+    }
+    const key = `\0getattr\n${rec.module}\n${rec.name}`;
+    let flagged = this.globals.get(key);
+    if (!flagged) {
+      flagged = {
+        ...rec,
+        verdict: verdict.verdict === 'safe' ? 'safe' : verdict.verdict,
+        severity: verdict.verdict === 'dangerous' ? verdict.severity : verdict.verdict === 'unknown' ? 'MEDIUM' : null,
+        reason: verdict.verdict === 'dangerous' ? `${verdict.reason} (called on ${owner ? describeValue(owner) : 'nothing'} with ${attr ? describeValue(attr) : 'no name'})` : '',
+        codeBearing: verdict.verdict === 'dangerous' && verdict.codeBearing,
+        use: 'called',
+        useOffset: at,
+      };
+      this.globals.set(key, flagged);
+      if (flagged.verdict !== 'safe') this.records.push(flagged);
+    }
+    return { kind: 'object', origin: flagged };
+  }
 
   private markCalled(target: Value, at: number, via: string, args: readonly Value[]): void {
     if (target.kind === 'global') {
       noteUse(target.record, 'called', at);
+      const getter = this.policy.attrGetter(target.record.module, target.record.name);
+      if (getter) {
+        this.getattr(target.record, getter, args, at);
+        return;
+      }
       const loader = this.policy.loader(target.record.module, target.record.name);
       if (loader) this.noteLoaderCall(target.record, loader, args, at);
     } else if (target.kind === 'partial') {
@@ -514,7 +586,6 @@ class Machine {
       this.opStart = cur.pos;
       if (++this.opcodes > maxOps) throw new VmFail('limit', `more than ${maxOps} opcodes`);
       const op = cur.readByte();
-      this.lastOp = op;
       switch (op) {
         case 0x28: // MARK
           if (this.marks.length >= this.limits.maxMarks) throw new VmFail('limit', `MARK nesting deeper than ${this.limits.maxMarks}`);
@@ -855,7 +926,7 @@ class Machine {
           continue; // the FRAME opcode itself is inside the previous frame's accounting already
         }
         default:
-          fail(`invalid load key, '\\x${op.toString(16).padStart(2, '0')}'`);
+          fail(INVALID_LOAD_KEY[op]!);
       }
       this.checkFrame();
     }
@@ -863,8 +934,9 @@ class Machine {
 
   /** An opcode whose bytes cross the end of the current frame: pickle.py raises, _pickle reads on. */
   private checkFrame(): void {
-    if (this.frameEnd > this.opStart && this.cur.pos > this.frameEnd) {
-      this.frameDivergence(`${opcodeName(this.lastOp)} at byte ${this.opStart} crosses the end of its FRAME at byte ${this.frameEnd}`);
+    // Ordered for the common case: still inside the frame (or no frame at all), one comparison.
+    if (this.cur.pos > this.frameEnd && this.frameEnd > this.opStart) {
+      this.frameDivergence(`${this.currentOpName()} at byte ${this.opStart} crosses the end of its FRAME at byte ${this.frameEnd}`);
     }
   }
 
