@@ -7,6 +7,8 @@ import { renderConsole } from '../report/console.js';
 import { renderJson } from '../report/json.js';
 import { SEVERITIES, type Severity } from '../types.js';
 import { UsageError } from './usage.js';
+import { loadConfigFile } from '../config/load.js';
+import { ConfigError, type Config } from '../config/schema.js';
 
 export const SCAN_HELP = `Usage: modelscan-guard scan PATH... [options]
 
@@ -18,6 +20,7 @@ Options:
   --output FILE           write the report to FILE instead of standard output
   --show-skipped          list the files that were not scanned, and why
   --fail-on SEVERITY      lowest severity that fails the run: LOW (default), MEDIUM, HIGH, CRITICAL
+  --config FILE           JSON config: failOn, and pickle.allow / pickle.deny entries (see README)
   -h, --help              show this help
 
 Exit codes: 0 scanned and clean; 1 findings at or above --fail-on; 2 a file could not be fully
@@ -33,7 +36,8 @@ export async function runScan(argv: string[]): Promise<ExitCode> {
       format: { type: 'string', default: 'console' },
       output: { type: 'string' },
       'show-skipped': { type: 'boolean', default: false },
-      'fail-on': { type: 'string', default: 'LOW' },
+      'fail-on': { type: 'string' },
+      config: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -43,13 +47,26 @@ export async function runScan(argv: string[]): Promise<ExitCode> {
   }
   const format = values.format;
   if (format !== 'console' && format !== 'json') throw new UsageError(`--format must be console or json, not ${JSON.stringify(format)}`);
-  const failOn = values['fail-on'].toUpperCase();
-  if (!(SEVERITIES as readonly string[]).includes(failOn)) {
-    throw new UsageError(`--fail-on must be one of ${SEVERITIES.join(', ')}, not ${JSON.stringify(values['fail-on'])}`);
+  let config: Config = {};
+  if (values.config !== undefined) {
+    try {
+      config = loadConfigFile(values.config);
+    } catch (err) {
+      if (err instanceof ConfigError) throw new UsageError(`invalid config: ${err.message}`);
+      throw err;
+    }
+  }
+  let failOn: Severity = config.failOn ?? 'LOW';
+  if (values['fail-on'] !== undefined) {
+    const f = values['fail-on'].toUpperCase();
+    if (!(SEVERITIES as readonly string[]).includes(f)) {
+      throw new UsageError(`--fail-on must be one of ${SEVERITIES.join(', ')}, not ${JSON.stringify(values['fail-on'])}`);
+    }
+    failOn = f as Severity;
   }
   if (positionals.length === 0) throw new UsageError('scan needs at least one PATH');
 
-  const report = await scanPaths(positionals, { failOn: failOn as Severity });
+  const report = await scanPaths(positionals, { failOn, pickle: config.pickle ?? {} });
   const toFile = values.output !== undefined;
   const text =
     format === 'json'

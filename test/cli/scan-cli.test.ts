@@ -136,6 +136,38 @@ describe('reports', () => {
   });
 });
 
+describe('--config', () => {
+  it('an allow entry with a reason turns an unknown class of your own into a clean file', () => {
+    const cfg = join(dir, 'allow.json');
+    writeFileSync(cfg, JSON.stringify({ pickle: { allow: [{ module: 'someone.elses', names: ['Thing'], reason: 'our own class' }] } }));
+    expect(cli(['scan', join(dir, 'medium')]).code).toBe(1);
+    expect(cli(['scan', '--config', cfg, join(dir, 'medium')]).code).toBe(0);
+  });
+
+  it('allow never beats the deny list', () => {
+    const cfg = join(dir, 'allow-posix.json');
+    writeFileSync(cfg, JSON.stringify({ pickle: { allow: [{ module: 'posix', names: ['system'], reason: 'trying to allow a command runner' }] } }));
+    expect(cli(['scan', '--config', cfg, join(dir, 'evil')]).code).toBe(1);
+  });
+
+  it('a deny entry adds a finding with its severity; failOn comes from the config unless --fail-on overrides it', () => {
+    const cfg = join(dir, 'deny.json');
+    writeFileSync(cfg, JSON.stringify({ failOn: 'CRITICAL', pickle: { deny: [{ module: 'collections', names: ['OrderedDict'], severity: 'HIGH', reason: 'not in our models' }] } }));
+    const r = cli(['scan', '--config', cfg, join(dir, 'clean')]);
+    expect(r.stdout).toMatch(/HIGH .*collections\.OrderedDict/);
+    expect(r.code).toBe(0);
+    expect(cli(['scan', '--config', cfg, '--fail-on', 'HIGH', join(dir, 'clean')]).code).toBe(1);
+  });
+
+  it('an invalid config is a usage error naming the key', () => {
+    const cfg = join(dir, 'bad.json');
+    writeFileSync(cfg, JSON.stringify({ pickle: { allow: [{ module: 'x', names: ['A'] }] } }));
+    const r = cli(['scan', '--config', cfg, dir]);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/pickle\.allow\[0\]\.reason/);
+  });
+});
+
 describe('special files', () => {
   it('a FIFO in a scanned directory is skipped, not opened (no hang)', () => {
     const fifoDir = join(dir, 'fifo');
