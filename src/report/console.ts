@@ -27,7 +27,7 @@ function findingLine(f: Finding, color: boolean): string {
   const what = f.module !== undefined && f.operator !== undefined ? `${f.module}.${f.operator}` : f.rule;
   const use = f.use ? ` ${f.use}` : '';
   const at = f.location?.offset !== undefined ? ` at byte ${f.location.offset}` : '';
-  return `${paint(color, f.severity, f.severity.padEnd(8))} ${where(f.path, f.location?.member)}  ${what}${use}${at}\n         ${f.description} [${f.rule}]`;
+  return `${paint(color, f.severity, f.severity.padEnd(8))} ${where(f.path, f.location?.member)}  ${what}${use}${at}  [${f.rule}] ${paint(color, 'dim', f.description)}`;
 }
 
 function errorLine(e: ScanError, color: boolean): string {
