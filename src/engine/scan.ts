@@ -90,7 +90,7 @@ export async function scanArtifact(artifact: Artifact, options: EngineOptions = 
   } catch (err) {
     return ioFailure(artifact, err);
   } finally {
-    src!?.close();
+    src.close();
   }
 }
 

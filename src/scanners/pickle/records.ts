@@ -10,7 +10,7 @@ export interface GlobalRecord {
   readonly verdict: GlobalVerdict;
   /** null for safe globals. */
   readonly severity: Severity | null;
-  readonly reason: string;
+  reason: string;
   /** dill / cloudpickle / types code rebuilders. */
   readonly codeBearing: boolean;
   readonly importOffset: number;

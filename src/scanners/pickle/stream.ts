@@ -58,7 +58,7 @@ export function analyseStream(src: ByteSource, policy: VmPolicy, limits: StreamL
       out.structural.push({ finding, hidden });
     }
     for (const n of r.nested) {
-      const key = `n|${n.callOffset}|${'span' in (n.payload ?? {}) ? JSON.stringify((n.payload as { span: unknown }).span) : 'x'}`;
+      const key = `n|${n.callOffset}|${payloadKey(n)}`;
       if (seen.has(key)) continue;
       seen.add(key);
       out.nested.push(n);
@@ -145,6 +145,13 @@ export function analyseStream(src: ByteSource, policy: VmPolicy, limits: StreamL
     pos += 1;
   }
   return out;
+}
+
+/** Identifies a nested payload so overlapping speculative runs report it once. */
+function payloadKey(n: NestedPayload): string {
+  if (n.payload === null) return 'computed';
+  if ('data' in n.payload) return `data:${n.payload.data.length}`;
+  return `${n.payload.span.enc}:${n.payload.span.offset}:${n.payload.span.length}`;
 }
 
 /** Read-through cache of a few 1 MiB blocks; reads inside one block are views, not copies. */

@@ -130,6 +130,21 @@ export const UNLISTED_CALLEE: LoaderInfo = Object.freeze({ contentChecked: false
 /** Strings longer than this keep only their location: names are short, payloads are re-read on demand. */
 const KEEP_TEXT = 4096;
 
+/** A global as the policy classified it, imported (not yet used) at `offset`. */
+function recordOf(module: string, name: string, c: Classification, offset: number): GlobalRecord {
+  return {
+    module,
+    name,
+    verdict: c.verdict,
+    severity: c.verdict === 'dangerous' ? c.severity : c.verdict === 'unknown' ? 'MEDIUM' : null,
+    reason: c.verdict === 'dangerous' ? c.reason : '',
+    codeBearing: c.verdict === 'dangerous' && c.codeBearing,
+    importOffset: offset,
+    use: 'imported',
+    useOffset: null,
+  };
+}
+
 /**
  * How a run stops when CPython would raise. Deliberately not an Error: capturing a stack trace per failed run
  * dominated the search of junk, where almost every start offset fails within a few opcodes.
@@ -335,18 +350,7 @@ export class Machine {
     const key = `${module}\n${name}`;
     let rec = this.globals.get(key);
     if (!rec) {
-      const c = this.policy.classify(module, name);
-      rec = {
-        module,
-        name,
-        verdict: c.verdict,
-        severity: c.verdict === 'dangerous' ? c.severity : c.verdict === 'unknown' ? 'MEDIUM' : null,
-        reason: c.verdict === 'dangerous' ? c.reason : '',
-        codeBearing: c.verdict === 'dangerous' && c.codeBearing,
-        importOffset: offset,
-        use: 'imported',
-        useOffset: null,
-      };
+      rec = recordOf(module, name, this.policy.classify(module, name), offset);
       this.globals.set(key, rec);
       if (rec.verdict !== 'safe') this.records.push(rec);
     }
@@ -444,15 +448,9 @@ export class Machine {
     const key = `\0getattr\n${rec.module}\n${rec.name}`;
     let flagged = this.globals.get(key);
     if (!flagged) {
-      flagged = {
-        ...rec,
-        verdict: verdict.verdict === 'safe' ? 'safe' : verdict.verdict,
-        severity: verdict.verdict === 'dangerous' ? verdict.severity : verdict.verdict === 'unknown' ? 'MEDIUM' : null,
-        reason: verdict.verdict === 'dangerous' ? `${verdict.reason} (called on ${owner ? describeValue(owner) : 'nothing'} with ${attr ? describeValue(attr) : 'no name'})` : '',
-        codeBearing: verdict.verdict === 'dangerous' && verdict.codeBearing,
-        use: 'called',
-        useOffset: at,
-      };
+      flagged = recordOf(rec.module, rec.name, verdict, rec.importOffset);
+      if (flagged.reason) flagged.reason += ` (called on ${owner ? describeValue(owner) : 'nothing'} with ${attr ? describeValue(attr) : 'no name'})`;
+      noteUse(flagged, 'called', at);
       this.globals.set(key, flagged);
       if (flagged.verdict !== 'safe') this.records.push(flagged);
     }
