@@ -76,6 +76,12 @@ describe('calls and their attribution', () => {
     expect(globalsOf(r)).not.toContain('functools.partial');
   });
 
+  it('functools.partial over an unlisted callable still has its bytes scanned', async () => {
+    const inner = callPickle('posix', 'system', 'id', 4);
+    const r = await scan(asm(op.proto(4), op.global('functools', 'partial'), op.global('someone.elses', 'loads'), op.binbytes(inner), op.TUPLE2, op.REDUCE, op.STOP));
+    expect(finding(r, 'posix.system')?.location?.member).toMatch(/^payload@/);
+  });
+
   it('functools.partial over a safe callable is clean', async () => {
     expectClean(await scan(asm(op.proto(2), op.global('functools', 'partial'), op.global('collections', 'OrderedDict'), op.TUPLE1, op.REDUCE, op.STOP)));
   });

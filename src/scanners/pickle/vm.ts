@@ -396,7 +396,8 @@ export class Machine {
       if (getter) return this.getattr(rec, getter, args, at);
       if (this.policy.isPartial(rec.module, rec.name)) {
         const target = args[0];
-        if (target) this.markCalled(target, at, `${rec.module}.${rec.name}`, args.slice(1));
+        // The wrapped callable will be called with these arguments: judge that call now, as any other.
+        if (target) this.call(target, args.slice(1), `${rec.module}.${rec.name}`);
         return target ? { kind: 'partial', target, args: args.slice(1) } : { kind: 'object', origin: rec };
       }
       const loader = this.policy.loader(rec.module, rec.name) ?? (rec.verdict !== 'safe' ? UNLISTED_CALLEE : null);
@@ -407,7 +408,7 @@ export class Machine {
     const persisted = this.persistedClass(callee);
     if (persisted) return this.call(persisted, args, via);
     if (callee.kind === 'partial') {
-      this.markCalled(callee.target, at, 'functools.partial', [...callee.args, ...args]);
+      this.call(callee.target, [...callee.args, ...args], 'functools.partial');
       return { kind: 'object', origin: callee.target.kind === 'global' ? callee.target.record : null };
     }
     if (callee.kind === 'str' || callee.kind === 'bytes' || callee.kind === 'scalar' || callee.kind === 'tuple' || callee.kind === 'container') {
@@ -455,28 +456,6 @@ export class Machine {
       if (flagged.verdict !== 'safe') this.records.push(flagged);
     }
     return { kind: 'object', origin: flagged };
-  }
-
-  private markCalled(target: Value, at: number, via: string, args: readonly Value[]): void {
-    if (target.kind === 'global') {
-      noteUse(target.record, 'called', at);
-      const getter = this.policy.attrGetter(target.record.module, target.record.name);
-      if (getter) {
-        this.getattr(target.record, getter, args, at);
-        return;
-      }
-      const loader = this.policy.loader(target.record.module, target.record.name);
-      if (loader) this.noteLoaderCall(target.record, loader, args, at);
-    } else if (target.kind === 'partial') {
-      this.markCalled(target.target, at, via, [...target.args, ...args]);
-    } else if (target.kind === 'object' || target.kind === 'opaque') {
-      this.structuralFinding({
-        rule: 'pickle/indirect-call',
-        severity: 'MEDIUM',
-        offset: at,
-        description: `${via} wraps a ${describeValue(target)} that will be called`,
-      });
-    }
   }
 
   private noteLoaderCall(rec: GlobalRecord, info: LoaderInfo, args: readonly Value[], at: number): void {
