@@ -23,12 +23,14 @@ interface BytesOutcome {
   errors: ScanError[];
   /** Formats recognised that no scanner reads. */
   unscanned: FormatId[];
+  /** Whether at least one scanner read the bytes. */
+  scanned: boolean;
 }
 
 /** Scans bytes as one artifact or nested payload: every format found is read by its scanner. */
 async function scanBytes(src: ByteSource, nameHint: string, ctx: Omit<ScanContext, 'scanNested'>): Promise<BytesOutcome> {
   const { formats } = sniff(src, nameHint);
-  const out: BytesOutcome = { formats, findings: [], errors: [], unscanned: [] };
+  const out: BytesOutcome = { formats, findings: [], errors: [], unscanned: [], scanned: false };
   const full: ScanContext = {
     ...ctx,
     scanNested: async (nested, label): Promise<NestedOutcome> => {
@@ -42,7 +44,7 @@ async function scanBytes(src: ByteSource, nameHint: string, ctx: Omit<ScanContex
         };
       }
       const r = await scanBytes(nested, label, { ...ctx, member, depth: ctx.depth + 1 });
-      return { formats: r.formats, findings: r.findings, errors: r.errors, scanned: r.formats.some((f) => scannerFor(f) !== undefined) };
+      return { formats: r.formats, findings: r.findings, errors: r.errors, scanned: r.scanned };
     },
   };
   for (const format of formats) {
@@ -52,6 +54,7 @@ async function scanBytes(src: ByteSource, nameHint: string, ctx: Omit<ScanContex
       continue;
     }
     const r = await scanner.scan(src, full);
+    out.scanned = true;
     out.findings.push(...r.findings);
     out.errors.push(...r.errors);
   }
@@ -72,10 +75,9 @@ export async function scanArtifact(artifact: Artifact, options: EngineOptions = 
     }
     const out = await scanBytes(src, basename(artifact.path), { path: artifact.path, depth: 0, limits, pickle: options.pickle ?? {} });
     const result: ScanResult = { artifact, formats: out.formats, sha256: '', findings: out.findings, errors: out.errors };
-    const scannedAny = out.formats.length > out.unscanned.length;
     if (out.formats.length === 0) {
       result.skipped = { path: artifact.path, category: 'unrecognised-format', description: 'not a model format modelscan-guard recognises' };
-    } else if (!scannedAny) {
+    } else if (!out.scanned) {
       result.skipped = { path: artifact.path, category: 'no-scanner', description: `recognised as ${out.unscanned.join(' + ')}, which this version cannot scan yet` };
     } else {
       // Part of the file was read, part not (a pickle with a zip appended): never call that clean.

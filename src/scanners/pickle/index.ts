@@ -27,31 +27,30 @@ export function makeVmPolicy(options: PicklePolicyOptions): VmPolicy {
   const loaders = new Map<string, LoaderInfo>(
     NESTED_LOADERS.map((l) => [`${l.module}\n${l.name}`, { contentChecked: l.contentChecked === true, reason: l.reason }]),
   );
-  const cache = new Map<string, Classification>();
+  const plain = new Map<string, Classification>();
+  /** The policy's own verdict, cached: globals repeat across a stream. */
+  const policyVerdict = (module: string, name: string): Classification => {
+    const key = `${module}\n${name}`;
+    let c = plain.get(key);
+    if (!c) {
+      const r = classifyGlobal(module, name, options);
+      c = r.verdict === 'dangerous' ? { verdict: 'dangerous', severity: r.severity, reason: r.reason, codeBearing: r.codeBearing } : r;
+      plain.set(key, c);
+    }
+    return c;
+  };
   return {
     classify(module, name) {
       const key = `${module}\n${name}`;
-      let c = cache.get(key);
-      if (!c) {
-        // A content-checked loader is judged by what it loads (see nestedFindings), not by its name.
-        if (loaders.get(key)?.contentChecked) c = { verdict: 'safe' };
-        else if (PARTIALS.has(key) || ATTR_GETTERS.has(key)) c = { verdict: 'safe' };
-        else {
-          const r = classifyGlobal(module, name, options);
-          c = r.verdict === 'dangerous' ? { verdict: 'dangerous', severity: r.severity, reason: r.reason, codeBearing: r.codeBearing } : r;
-        }
-        cache.set(key, c);
-      }
-      return c;
+      // Judged where they are used rather than at import: a content-checked loader by what it loads (see
+      // nestedFindings), partial by what it wraps, getattr by what it reaches (Machine.getattr).
+      if (loaders.get(key)?.contentChecked || PARTIALS.has(key) || ATTR_GETTERS.has(key)) return { verdict: 'safe' };
+      return policyVerdict(module, name);
     },
     loader: (module, name) => loaders.get(`${module}\n${name}`) ?? null,
     isPartial: (module, name) => PARTIALS.has(`${module}\n${name}`),
     isBytesEncoder: (module, name) => BYTES_ENCODERS.has(`${module}\n${name}`),
-    attrGetter(module, name) {
-      if (!ATTR_GETTERS.has(`${module}\n${name}`)) return null;
-      const r = classifyGlobal(module, name, options);
-      return r.verdict === 'dangerous' ? { verdict: 'dangerous', severity: r.severity, reason: r.reason, codeBearing: r.codeBearing } : r;
-    },
+    attrGetter: (module, name) => (ATTR_GETTERS.has(`${module}\n${name}`) ? policyVerdict(module, name) : null),
   };
 }
 
