@@ -3,6 +3,7 @@
  */
 import { version } from '../api.js';
 import { EXIT, type ExitCode } from '../engine/verdict.js';
+import { runInstall } from './install.js';
 import { runScan, SCAN_HELP } from './scan.js';
 import { UsageError } from './usage.js';
 
@@ -10,6 +11,7 @@ const HELP = `modelscan-guard ${'<version>'} — keeps malicious model files out
 
 Usage:
   modelscan-guard scan PATH... [--format console|json] [--output FILE] [--show-skipped] [--fail-on SEVERITY]
+  modelscan-guard install [--pre-commit] [--pre-push] [--husky] [--uninstall]   (git hooks; see install --help)
   modelscan-guard --version | --help
 
 ${SCAN_HELP.split('\n').slice(1).join('\n')}`;
@@ -19,6 +21,8 @@ async function main(argv: string[]): Promise<ExitCode> {
   switch (command) {
     case 'scan':
       return runScan(rest);
+    case 'install':
+      return runInstall(rest);
     case '--version':
     case '-V':
       process.stdout.write(`${version()}\n`);
