@@ -2,7 +2,7 @@
  * Hooks in the directory git runs them from (.git/hooks, or core.hooksPath). Our files are whole scripts; a
  * foreign hook found in their place is renamed to `<hook>.local` and chained by ours, never overwritten.
  */
-import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Action } from './action.js';
 import { callsLfs, LFS_HOOKS } from './lfs.js';
@@ -66,6 +66,7 @@ function ensureLfsHook(dir: string, hook: string): Action {
 }
 
 export function installNative(o: NativeInstall): Action[] {
+  mkdirSync(o.hooksDir, { recursive: true }); // core.hooksPath may name a directory nobody created yet
   const actions = o.hooks.map((h) => installGuardHook(o.hooksDir, h, o));
   if (o.lfs && o.hooks.includes('pre-push')) for (const h of LFS_HOOKS) actions.push(ensureLfsHook(o.hooksDir, h));
   return actions;
