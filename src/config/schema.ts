@@ -1,13 +1,38 @@
 /**
  * The configuration a user writes, validated with errors that name the key and what was expected.
- * (Discovery of config files in a repository builds on this; `scan --config FILE` reads one explicitly.)
+ * Found by discovery (./discover.ts) or given with --config.
  */
+import { DEFAULT_LIMITS, type Limits } from '../engine/limits.js';
 import type { AllowEntry, DenyEntry } from '../scanners/pickle/policy-data.js';
 import { SEVERITIES, type Severity } from '../types.js';
+
+/** What to do with an LFS pointer whose object is not in the local store. */
+export const LFS_MISSING = ['block', 'warn', 'fetch'] as const;
+export type LfsMissing = (typeof LFS_MISSING)[number];
+
+/** An artifact allowed on purpose, keyed by its content (never by its path or position). */
+export interface ArtifactAllow {
+  sha256: string;
+  reason: string;
+  /** Where it was when allowed: information for readers, not a key. */
+  path?: string;
+  /** When it was allowed (ISO date), for readers. */
+  added?: string;
+}
+
+type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
 
 export interface Config {
   /** Lowest severity that blocks. */
   failOn?: Severity;
+  /** Only paths matching one of these globs are scanned (default: everything). */
+  include?: string[];
+  /** Paths matching these globs are not scanned (reported as excluded). */
+  exclude?: string[];
+  allow?: ArtifactAllow[];
+  lfs?: { missing?: LfsMissing; verify?: boolean };
+  /** Overrides of the engine's bounds (src/engine/limits.ts), same shape. */
+  limits?: DeepPartial<Limits>;
   pickle?: {
     /** Globals known safe in this project (its own classes). Deny still wins. */
     allow?: AllowEntry[];
@@ -57,11 +82,77 @@ function severity(v: Json, where: string): Severity {
   return s as Severity;
 }
 
+function globs(v: Json, where: string): string[] {
+  if (!Array.isArray(v) || !v.every((g) => typeof g === 'string' && g.trim() !== '')) {
+    throw new ConfigError(`${where}: expected a list of glob patterns like ["models/**", "*.pt"], got ${JSON.stringify(v)}`);
+  }
+  return v as string[];
+}
+
+export function artifactAllows(v: Json, where: string): ArtifactAllow[] {
+  if (!Array.isArray(v)) throw new ConfigError(`${where}: expected a list of {sha256, reason}`);
+  return v.map((e, i) => {
+    const w = `${where}[${i}]`;
+    if (!isObject(e)) throw new ConfigError(`${w}: expected {sha256, reason}`);
+    expectKeys(e, ['sha256', 'reason', 'path', 'added'], w);
+    const sha = nonEmptyString(e.sha256, `${w}.sha256`).toLowerCase();
+    if (!/^[0-9a-f]{64}$/.test(sha)) throw new ConfigError(`${w}.sha256: expected 64 hex digits (the sha256 of the file's content), got ${JSON.stringify(e.sha256)}`);
+    const out: ArtifactAllow = { sha256: sha, reason: nonEmptyString(e.reason, `${w}.reason`) };
+    if (e.path !== undefined) out.path = nonEmptyString(e.path, `${w}.path`);
+    if (e.added !== undefined) out.added = nonEmptyString(e.added, `${w}.added`);
+    return out;
+  });
+}
+
+/** Limits take the defaults' shape: the same keys, positive integers at the leaves. */
+function limitsOverride(v: Json, shape: Record<string, Json>, where: string): Record<string, Json> {
+  if (!isObject(v)) throw new ConfigError(`${where}: expected an object with keys among ${Object.keys(shape).join(', ')}`);
+  expectKeys(v, Object.keys(shape), where);
+  const out: Record<string, Json> = {};
+  for (const [k, val] of Object.entries(v)) {
+    const def = shape[k];
+    if (isObject(def)) out[k] = limitsOverride(val, def, `${where}.${k}`);
+    else if (typeof val !== 'number' || !Number.isSafeInteger(val) || val <= 0) throw new ConfigError(`${where}.${k}: expected a positive whole number, got ${JSON.stringify(val)}`);
+    else out[k] = val;
+  }
+  return out;
+}
+
+/** Defaults overlaid with a config's `limits`. */
+export function effectiveLimits(override: DeepPartial<Limits> | undefined): Limits {
+  const merge = (base: Record<string, unknown>, over: Record<string, unknown> | undefined): Record<string, unknown> => {
+    const out: Record<string, unknown> = { ...base };
+    for (const [k, v] of Object.entries(over ?? {})) out[k] = isObject(v as Json) ? merge(base[k] as Record<string, unknown>, v as Record<string, unknown>) : v;
+    return out;
+  };
+  return merge(DEFAULT_LIMITS as unknown as Record<string, unknown>, override as Record<string, unknown> | undefined) as unknown as Limits;
+}
+
 export function validateConfig(raw: Json, source: string): Config {
   if (!isObject(raw)) throw new ConfigError(`${source}: expected an object at the top level`);
-  expectKeys(raw, ['failOn', 'pickle'], source);
+  expectKeys(raw, ['failOn', 'pickle', 'include', 'exclude', 'allow', 'lfs', 'limits'], source);
   const out: Config = {};
   if (raw.failOn !== undefined) out.failOn = severity(raw.failOn, `${source}: failOn`);
+  if (raw.include !== undefined) out.include = globs(raw.include, `${source}: include`);
+  if (raw.exclude !== undefined) out.exclude = globs(raw.exclude, `${source}: exclude`);
+  if (raw.allow !== undefined) out.allow = artifactAllows(raw.allow, `${source}: allow`);
+  if (raw.lfs !== undefined) {
+    const l = raw.lfs;
+    if (!isObject(l)) throw new ConfigError(`${source}: lfs: expected an object like {"missing": "block"}`);
+    expectKeys(l, ['missing', 'verify'], `${source}: lfs`);
+    out.lfs = {};
+    if (l.missing !== undefined) {
+      if (typeof l.missing !== 'string' || !(LFS_MISSING as readonly string[]).includes(l.missing)) {
+        throw new ConfigError(`${source}: lfs.missing: expected one of ${LFS_MISSING.join(', ')}, got ${JSON.stringify(l.missing)}`);
+      }
+      out.lfs.missing = l.missing as LfsMissing;
+    }
+    if (l.verify !== undefined) {
+      if (typeof l.verify !== 'boolean') throw new ConfigError(`${source}: lfs.verify: expected true or false, got ${JSON.stringify(l.verify)}`);
+      out.lfs.verify = l.verify;
+    }
+  }
+  if (raw.limits !== undefined) out.limits = limitsOverride(raw.limits, DEFAULT_LIMITS as unknown as Record<string, Json>, `${source}: limits`) as DeepPartial<Limits>;
   if (raw.pickle !== undefined) {
     const p = raw.pickle;
     if (!isObject(p)) throw new ConfigError(`${source}: pickle: expected an object with "allow" and/or "deny"`);
