@@ -20,6 +20,15 @@ export interface ArtifactAllow {
   added?: string;
 }
 
+export interface ServerConfig {
+  /** Push-option overrides (`git push -o modelscan-guard.allow=<sha256> -o modelscan-guard.reason=...`). */
+  overrides?: { enabled: boolean; users?: string[]; userVariable?: string };
+  /** JSON-lines file every accepted override is appended to. */
+  auditLog?: string;
+  budget?: { timeSeconds?: number; bytes?: number; onExceed?: 'block' | 'allow'; cacheOnly?: boolean };
+  lfsStore?: { dir: string; layout?: 'git-lfs' | 'gitlab' };
+}
+
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
 
 export interface Config {
@@ -33,6 +42,8 @@ export interface Config {
   lfs?: { missing?: LfsMissing; verify?: boolean };
   /** Overrides of the engine's bounds (src/engine/limits.ts), same shape. */
   limits?: DeepPartial<Limits>;
+  /** pre-receive only; read from the server's own config file, never from pushed content. */
+  server?: ServerConfig;
   pickle?: {
     /** Globals known safe in this project (its own classes). Deny still wins. */
     allow?: AllowEntry[];
@@ -80,6 +91,62 @@ function severity(v: Json, where: string): Severity {
     throw new ConfigError(`${where}: expected one of ${SEVERITIES.join(', ')}, got ${JSON.stringify(v)}`);
   }
   return s as Severity;
+}
+
+function serverConfig(v: Json, where: string): ServerConfig {
+  if (!isObject(v)) throw new ConfigError(`${where}: expected an object`);
+  expectKeys(v, ['overrides', 'auditLog', 'budget', 'lfsStore'], where);
+  const out: ServerConfig = {};
+  if (v.overrides !== undefined) {
+    const o = v.overrides;
+    const w = `${where}.overrides`;
+    if (!isObject(o)) throw new ConfigError(`${w}: expected {"enabled": true, "users": [...]}`);
+    expectKeys(o, ['enabled', 'users', 'userVariable'], w);
+    if (typeof o.enabled !== 'boolean') throw new ConfigError(`${w}.enabled: expected true or false, got ${JSON.stringify(o.enabled)}`);
+    out.overrides = { enabled: o.enabled };
+    if (o.users !== undefined) {
+      if (!Array.isArray(o.users) || !o.users.every((u) => typeof u === 'string' && u !== '')) throw new ConfigError(`${w}.users: expected a list of user names`);
+      out.overrides.users = o.users as string[];
+    }
+    if (o.userVariable !== undefined) {
+      const name = nonEmptyString(o.userVariable, `${w}.userVariable`);
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new ConfigError(`${w}.userVariable: expected an environment variable name, got ${JSON.stringify(name)}`);
+      out.overrides.userVariable = name;
+    }
+  }
+  if (v.auditLog !== undefined) out.auditLog = nonEmptyString(v.auditLog, `${where}.auditLog`);
+  if (v.budget !== undefined) {
+    const b = v.budget;
+    const w = `${where}.budget`;
+    if (!isObject(b)) throw new ConfigError(`${w}: expected {"timeSeconds": 60, "bytes": ..., "onExceed": "block"}`);
+    expectKeys(b, ['timeSeconds', 'bytes', 'onExceed', 'cacheOnly'], w);
+    out.budget = {};
+    for (const k of ['timeSeconds', 'bytes'] as const) {
+      if (b[k] === undefined) continue;
+      if (typeof b[k] !== 'number' || !((b[k] as number) > 0) || !Number.isFinite(b[k])) throw new ConfigError(`${w}.${k}: expected a positive number, got ${JSON.stringify(b[k])}`);
+      out.budget[k] = b[k] as number;
+    }
+    if (b.onExceed !== undefined) {
+      if (b.onExceed !== 'block' && b.onExceed !== 'allow') throw new ConfigError(`${w}.onExceed: expected "block" (fail closed) or "allow" (fail open), got ${JSON.stringify(b.onExceed)}`);
+      out.budget.onExceed = b.onExceed;
+    }
+    if (b.cacheOnly !== undefined) {
+      if (typeof b.cacheOnly !== 'boolean') throw new ConfigError(`${w}.cacheOnly: expected true or false`);
+      out.budget.cacheOnly = b.cacheOnly;
+    }
+  }
+  if (v.lfsStore !== undefined) {
+    const l = v.lfsStore;
+    const w = `${where}.lfsStore`;
+    if (!isObject(l)) throw new ConfigError(`${w}: expected {"dir": "/path/to/lfs-objects", "layout": "git-lfs" | "gitlab"}`);
+    expectKeys(l, ['dir', 'layout'], w);
+    out.lfsStore = { dir: nonEmptyString(l.dir, `${w}.dir`) };
+    if (l.layout !== undefined) {
+      if (l.layout !== 'git-lfs' && l.layout !== 'gitlab') throw new ConfigError(`${w}.layout: expected "git-lfs" (aa/bb/<oid>) or "gitlab" (aa/bb/<oid without its first 4 characters>), got ${JSON.stringify(l.layout)}`);
+      out.lfsStore.layout = l.layout;
+    }
+  }
+  return out;
 }
 
 function globs(v: Json, where: string): string[] {
@@ -130,8 +197,9 @@ export function effectiveLimits(override: DeepPartial<Limits> | undefined): Limi
 
 export function validateConfig(raw: Json, source: string): Config {
   if (!isObject(raw)) throw new ConfigError(`${source}: expected an object at the top level`);
-  expectKeys(raw, ['failOn', 'pickle', 'include', 'exclude', 'allow', 'lfs', 'limits'], source);
+  expectKeys(raw, ['failOn', 'pickle', 'include', 'exclude', 'allow', 'lfs', 'limits', 'server'], source);
   const out: Config = {};
+  if (raw.server !== undefined) out.server = serverConfig(raw.server, `${source}: server`);
   if (raw.failOn !== undefined) out.failOn = severity(raw.failOn, `${source}: failOn`);
   if (raw.include !== undefined) out.include = globs(raw.include, `${source}: include`);
   if (raw.exclude !== undefined) out.exclude = globs(raw.exclude, `${source}: exclude`);

@@ -14,7 +14,7 @@ import { catFileBatch, type CatFileObject } from '../sources/git/cat-file.js';
 import type { Candidate } from '../sources/git/changes.js';
 import type { Repo } from '../sources/git/repo.js';
 import { parsePointer, type LfsPointer } from '../sources/lfs/pointer.js';
-import { fetchObjects, lookupObject, sha256OfFile } from '../sources/lfs/store.js';
+import { localStore, sha256OfFile, type LfsStore } from '../sources/lfs/store.js';
 import { severityRank, type Artifact, type ScanError, type ScanResult, type Severity } from '../types.js';
 
 export interface GuardOptions {
@@ -24,6 +24,18 @@ export interface GuardOptions {
   allow: readonly ArtifactAllow[];
   /** Use and fill the verdict cache (default true). */
   cache?: boolean;
+  /** Where LFS objects are found (default: the repository's own store). */
+  lfsStore?: LfsStore;
+  /** Per-run budgets (server mode): what is left when one runs out is reported, and blocks unless `onExceed: 'allow'`. */
+  budget?: Budget;
+}
+
+export interface Budget {
+  timeMs?: number;
+  bytes?: number;
+  onExceed: 'block' | 'allow';
+  /** Scan nothing new: LFS pointer checks and cached verdicts only (GitHub Enterprise Server's 5 s hooks). */
+  cacheOnly?: boolean;
 }
 
 /** One scanned (or unscannable) candidate, with what the policy made of it. */
@@ -36,7 +48,7 @@ export interface GuardResult extends ScanResult {
   allowed?: ArtifactAllow;
   /** Whether this result blocks. */
   blocks: boolean;
-  /** An unresolved LFS object under `lfs.missing: warn`: reported, not blocking. */
+  /** Reported but not blocking: an unresolved LFS object under `lfs.missing: warn`, or a budget run out under `onExceed: 'allow'`. */
   warnedMissing?: boolean;
 }
 
@@ -61,14 +73,13 @@ export function pathFilter(config: Config): (path: string) => boolean {
   return (path) => (inc.length === 0 || inc.some((g) => minimatch(path, g, opts))) && !exc.some((g) => minimatch(path, g, opts));
 }
 
-function missingLfsError(c: Candidate, p: LfsPointer, how: LfsMissing, detail?: string): ScanError {
-  const short = p.oid.slice(0, 12);
-  const base = `the LFS object ${short}… (${p.size} bytes) is not in the local store, so the real file was not scanned`;
+function missingLfsError(c: Candidate, p: LfsPointer, how: LfsMissing, store: LfsStore, detail?: string): ScanError {
+  const base = `the LFS object ${p.oid} (${p.size} bytes) is not in ${store.label}, so the real file was not scanned`;
   return {
     path: c.path,
     scanner: 'lfs',
     kind: 'unresolved-lfs',
-    message: detail ? `${base}: fetching it failed (${detail})` : how === 'warn' ? `${base} (lfs.missing: warn)` : `${base}; fetch it with \`git lfs fetch --include=${JSON.stringify(c.path)}\` (or set lfs.missing to "fetch")`,
+    message: detail ? `${base}: fetching it failed (${detail})` : how === 'warn' ? `${base} (lfs.missing: warn)` : `${base}; ${store.missingAdvice(c.path)}`,
   };
 }
 
@@ -88,6 +99,16 @@ export async function runGuard(candidates: readonly Candidate[], opts: GuardOpti
   const wanted = candidates.filter((c) => keep(c.path));
   const byOid = new Map(wanted.map((c) => [c.oid, c]));
 
+  const store = opts.lfsStore ?? localStore(repo);
+  const budget = opts.budget;
+  /** Why nothing more may be scanned, once a budget has run out. */
+  const overBudget = (): string | undefined => {
+    if (!budget) return undefined;
+    if (budget.cacheOnly) return 'this server runs in cache-only mode (scans are done by clients or CI, not within the push)';
+    if (budget.timeMs !== undefined && Number(process.hrtime.bigint() - started) / 1e6 > budget.timeMs) return `the time budget of ${budget.timeMs} ms for this push ran out`;
+    if (budget.bytes !== undefined && bytes > budget.bytes) return `the size budget of ${budget.bytes} bytes for this push ran out`;
+    return undefined;
+  };
   const results: GuardResult[] = [];
   const toFetch: { candidate: Candidate; pointer: LfsPointer }[] = [];
   let bytes = 0;
@@ -103,6 +124,12 @@ export async function runGuard(candidates: readonly Candidate[], opts: GuardOpti
       const { meta: _meta, ...verdict } = cached;
       result = { artifact, ...verdict };
     } else {
+      const over = overBudget();
+      if (over !== undefined) {
+        const error: ScanError = { path: candidate.path, scanner: 'guard', kind: 'limit', message: `not scanned: ${over}` };
+        results.push({ artifact, candidate, ...(lfs ? { lfs } : {}), formats: [], sha256: lfs?.oid ?? '', findings: [], errors: [error], fromCache: false, blocks: false, ...(budget?.onExceed === 'allow' ? { warnedMissing: true } : {}) });
+        return;
+      }
       result = await scanArtifact(artifact, engine);
       result.errors.push(...extraErrors);
       for (const id of contentIds) cache?.put(id, result, lfs ? { lfs } : undefined);
@@ -127,7 +154,7 @@ export async function runGuard(candidates: readonly Candidate[], opts: GuardOpti
     if (parsed.kind === 'pointer') {
       const p = parsed.pointer;
       const lfsArtifact = (file: string): Artifact => ({ path: candidate.path, origin: 'lfs-object', size: p.size, sha256: p.oid, ...(candidate.commit ? { commit: candidate.commit } : {}), open: () => new FileSource(file) });
-      const found = lookupObject(repo, p);
+      const found = store.lookup(p);
       if (found.kind === 'present') {
         const extra: ScanError[] = [];
         if (config.lfs?.verify && !cache?.get(`lfs:${p.oid}`, candidate.path)) {
@@ -153,11 +180,11 @@ export async function runGuard(candidates: readonly Candidate[], opts: GuardOpti
         results.push({ artifact: lfsArtifact(found.file), ...verdict, candidate, lfs: p, fromCache: true, blocks: false });
         return;
       }
-      if (lfsMissing === 'fetch') {
+      if (lfsMissing === 'fetch' && store.fetch) {
         toFetch.push({ candidate, pointer: p });
         return;
       }
-      results.push({ artifact: lfsArtifact(found.file), candidate, lfs: p, formats: [], sha256: p.oid, findings: [], errors: [missingLfsError(candidate, p, lfsMissing)], fromCache: false, blocks: false, ...(lfsMissing === 'warn' ? { warnedMissing: true } : {}) });
+      results.push({ artifact: lfsArtifact(found.file), candidate, lfs: p, formats: [], sha256: p.oid, findings: [], errors: [missingLfsError(candidate, p, lfsMissing, store)], fromCache: false, blocks: false, ...(lfsMissing === 'warn' ? { warnedMissing: true } : {}) });
       return;
     }
     const content = obj.content;
@@ -181,9 +208,9 @@ export async function runGuard(candidates: readonly Candidate[], opts: GuardOpti
   for await (const obj of catFileBatch(toRead, { cwd: repo.cwd })) await handle(obj);
 
   if (toFetch.length > 0) {
-    const failures = await fetchObjects(repo, toFetch.map((f) => ({ pointer: f.pointer, path: f.candidate.path })));
+    const failures = await store.fetch!(toFetch.map((f) => ({ pointer: f.pointer, path: f.candidate.path })));
     for (const { candidate, pointer } of toFetch) {
-      const found = lookupObject(repo, pointer);
+      const found = store.lookup(pointer);
       const artifact: Artifact = { path: candidate.path, origin: 'lfs-object', size: pointer.size, sha256: pointer.oid, open: () => new FileSource(found.file) };
       if (found.kind === 'present') {
         const actual = await sha256OfFile(found.file); // fetched just now: check it is what the pointer names
@@ -193,7 +220,7 @@ export async function runGuard(candidates: readonly Candidate[], opts: GuardOpti
         }
       }
       const detail = failures.get(pointer.oid) ?? (found.kind === 'present' ? 'the downloaded content does not match the pointer' : 'git lfs did not store it');
-      results.push({ artifact, candidate, lfs: pointer, formats: [], sha256: pointer.oid, findings: [], errors: [missingLfsError(candidate, pointer, 'fetch', detail)], fromCache: false, blocks: false });
+      results.push({ artifact, candidate, lfs: pointer, formats: [], sha256: pointer.oid, findings: [], errors: [missingLfsError(candidate, pointer, 'fetch', store, detail)], fromCache: false, blocks: false });
     }
   }
 

@@ -8,7 +8,11 @@ import { ruleDoc } from '../rules.js';
 
 export interface SummaryOptions {
   /** Which mode ran, for the advice (e.g. how to unstage vs. how to rewrite a pushed commit). */
-  mode: 'staged' | 'pre-push' | 'diff';
+  mode: 'staged' | 'pre-push' | 'diff' | 'pre-receive';
+  /** pre-receive: whether the server grants push-option overrides (the advice says how to ask). */
+  overridesEnabled?: boolean;
+  /** Prefix for every line (GitLab shows `GL-HOOK-ERR: ` lines in its UI). */
+  linePrefix?: string;
   /** Lines of findings shown before "... and N more" (keeps the summary on one screen). */
   maxLines?: number;
   /** Also print a line when nothing blocks. */
@@ -73,6 +77,7 @@ export function renderSummary(report: GuardReport, opts: SummaryOptions): string
   }
 
   const out: string[] = [];
+  const prefix = opts.linePrefix ?? '';
   const nFind = blocking.reduce((n, r) => n + r.findings.length, 0);
   const nErr = blocking.filter((r) => r.errors.length > 0).length;
   const what = [nFind > 0 ? `${nFind} finding${nFind === 1 ? '' : 's'}` : '', nErr > 0 ? `${nErr} file${nErr === 1 ? '' : 's'} that could not be fully analysed` : ''].filter(Boolean).join(' and ');
@@ -100,9 +105,17 @@ export function renderSummary(report: GuardReport, opts: SummaryOptions): string
   const first = blocking[0]!.candidate.path;
   if (opts.mode === 'staged') out.push(`  - remove or replace the file: git restore --staged -- ${JSON.stringify(first)} (and delete or replace it)`);
   else if (opts.mode === 'pre-push') out.push(`  - remove the file from the commits being pushed (git rm, then git commit --amend or git rebase -i), then push again`);
+  else if (opts.mode === 'pre-receive') out.push('  - remove the file from the pushed commits (git rm, then git commit --amend or git rebase -i) and push again');
   else out.push(`  - remove or replace the file on the branch under review`);
-  out.push(`  - if you trust this exact file: modelscan-guard allow ${JSON.stringify(first)} --reason "why it is safe", then commit .modelscan-guard-allow.json`);
+  if (opts.mode === 'pre-receive') {
+    const shas = [...new Set(blocking.map((r) => r.sha256).filter(Boolean))];
+    const allowOpts = shas.length > 0 ? shas.map((h) => `-o modelscan-guard.allow=${h}`).join(' ') : '-o modelscan-guard.allow=<sha256>';
+    if (opts.overridesEnabled) out.push(`  - if these exact files are safe, ask for an override (recorded in the audit log): git push ${allowOpts} -o modelscan-guard.reason="why it is safe"`);
+    else out.push('  - if this exact file is safe, ask the server administrators to allow its sha256 in the server policy');
+  } else {
+    out.push(`  - if you trust this exact file: modelscan-guard allow ${JSON.stringify(first)} --reason "why it is safe", then commit .modelscan-guard-allow.json`);
+  }
   if (blocking.some((r) => r.errors.some((e) => e.kind === 'unresolved-lfs'))) out.push('  - fetch the missing LFS objects (git lfs fetch), or set lfs.missing to "fetch" in the config');
-  out.push('  - bypassing the hook (git --no-verify) skips the check entirely; a server-side guard may still refuse the push');
-  return `${out.join('\n')}\n`;
+  if (opts.mode === 'staged' || opts.mode === 'pre-push') out.push('  - bypassing the hook (git --no-verify) skips the check entirely; a server-side guard may still refuse the push');
+  return `${out.map((l) => prefix + l).join('\n')}\n`;
 }

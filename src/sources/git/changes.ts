@@ -131,9 +131,7 @@ const isZero = (oid: string) => /^0+$/.test(oid);
  * Deletions add nothing. Each blob is listed once, with the oldest new commit that added it.
  */
 export function pushCandidates(repo: Repo, updates: readonly PushUpdate[], remote: string | undefined): Candidate[] {
-  const commits: string[] = [];
-  const seenCommits = new Set<string>();
-  const blobs = new Map<string, string>();
+  const walks: { tips: string[]; exclude: string[] }[] = [];
   for (const u of updates) {
     if (isZero(u.localOid)) continue; // deletion
     const exclude: string[] = [];
@@ -143,13 +141,34 @@ export function pushCandidates(repo: Repo, updates: readonly PushUpdate[], remot
       const known = resolveRev(repo, u.remoteOid);
       if (known !== undefined) exclude.push(known);
     }
-    for (const c of commitsBetween(repo, [u.localOid], exclude)) {
+    walks.push({ tips: [u.localOid], exclude });
+  }
+  return newBlobs(repo, walks);
+}
+
+/**
+ * The blobs a server receives: reachable from the pushed new oids and from no existing ref. Inside pre-receive
+ * the refs are not updated yet, so `--not --all` is exactly what the server had (git-recipes 3.3); one walk
+ * for all refs of the push, so shared history is listed once.
+ */
+export function receiveCandidates(repo: Repo, updates: readonly { oldOid: string; newOid: string; ref: string }[]): Candidate[] {
+  const tips = [...new Set(updates.filter((u) => !isZero(u.newOid)).map((u) => u.newOid))];
+  return newBlobs(repo, tips.length > 0 ? [{ tips, exclude: ['--all'] }] : []);
+}
+
+/** Each blob once, attributed to the oldest new commit whose diff (against any parent) adds it. */
+function newBlobs(repo: Repo, walks: readonly { tips: string[]; exclude: string[] }[]): Candidate[] {
+  const commits: string[] = [];
+  const seenCommits = new Set<string>();
+  const blobs = new Map<string, string>();
+  for (const w of walks) {
+    for (const c of commitsBetween(repo, w.tips, w.exclude)) {
       if (!seenCommits.has(c)) {
         seenCommits.add(c);
         commits.push(c);
       }
     }
-    for (const [oid, path] of objectsBetween(repo, [u.localOid], exclude)) if (!blobs.has(oid)) blobs.set(oid, path);
+    for (const [oid, path] of objectsBetween(repo, w.tips, w.exclude)) if (!blobs.has(oid)) blobs.set(oid, path);
   }
   for (const c of seenCommits) blobs.delete(c);
   const attributed = addedBlobs(blobsOfCommits(repo, commits), repo, (oid) => blobs.has(oid));
@@ -157,6 +176,19 @@ export function pushCandidates(repo: Repo, updates: readonly PushUpdate[], remot
   // Blobs no commit diff names (a tag pointing straight at a blob or a tree): still scanned, under rev-list's name.
   for (const [oid, path] of blobs) if (!listed.has(oid)) attributed.push({ oid, path: path || oid });
   return attributed;
+}
+
+/** Parses pre-receive stdin: `<old oid> <new oid> <ref>` per line. */
+export function parseReceiveInput(text: string): { oldOid: string; newOid: string; ref: string }[] {
+  const out: { oldOid: string; newOid: string; ref: string }[] = [];
+  for (const raw of text.split('\n')) {
+    const line = raw.replace(/\r$/, '');
+    if (line.trim() === '') continue;
+    const m = /^([0-9a-f]{40}(?:[0-9a-f]{24})?) ([0-9a-f]{40}(?:[0-9a-f]{24})?) (\S.*)$/.exec(line);
+    if (!m) throw new ChangeSetError(`unexpected pre-receive input line ${JSON.stringify(line.slice(0, 200))} (expected "<old oid> <new oid> <ref>")`);
+    out.push({ oldOid: m[1]!, newOid: m[2]!, ref: m[3]! });
+  }
+  return out;
 }
 
 export interface RangeSpec {

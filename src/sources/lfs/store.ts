@@ -16,12 +16,56 @@ export type StoreLookup =
   /** Present but not what the pointer describes: a corrupt or tampered store. */
   | { kind: 'mismatch'; file: string; reason: string };
 
-export function objectPath(storeDir: string, oid: string): string {
-  return join(storeDir, oid.slice(0, 2), oid.slice(2, 4), oid);
+/**
+ * How a store lays out objects: git-lfs's own `aa/bb/<oid>` (also what a push over file:// writes into a bare
+ * repository's lfs/objects), or GitLab's shared/lfs-objects and Gitea's data/lfs, `aa/bb/<oid without its first 4>`.
+ */
+export const STORE_LAYOUTS = ['git-lfs', 'gitlab'] as const;
+export type StoreLayout = (typeof STORE_LAYOUTS)[number];
+
+export function objectPath(storeDir: string, oid: string, layout: StoreLayout = 'git-lfs'): string {
+  return join(storeDir, oid.slice(0, 2), oid.slice(2, 4), layout === 'gitlab' ? oid.slice(4) : oid);
+}
+
+/** Where LFS objects are looked up, and (for some stores) how missing ones are fetched. */
+export interface LfsStore {
+  /** For messages: where objects were looked for. */
+  readonly description: string;
+  /** For messages: "the local store", "the server's LFS store". */
+  readonly label: string;
+  /** What to do about a missing object, for the summary. */
+  readonly missingAdvice: (path: string) => string;
+  lookup(p: LfsPointer): StoreLookup;
+  /** Downloads these objects so that lookup finds them; undefined when this store cannot fetch. */
+  fetch?(requests: readonly FetchRequest[]): Promise<Map<string, string>>;
+}
+
+/** The repository's own store; fetches through git-lfs. */
+export function localStore(repo: Repo): LfsStore {
+  return {
+    description: repo.lfsObjects,
+    label: 'the local store',
+    missingAdvice: (path) => `fetch it with \`git lfs fetch --include=${JSON.stringify(path)}\` (or set lfs.missing to "fetch")`,
+    lookup: (p) => lookupIn(objectPath(repo.lfsObjects, p.oid), p),
+    fetch: (requests) => fetchObjects(repo, requests),
+  };
+}
+
+/** A store directory on the server (the repository's lfs/objects, GitLab's or Gitea's shared store). */
+export function directoryStore(dir: string, layout: StoreLayout): LfsStore {
+  return {
+    description: `${dir} (${layout} layout)`,
+    label: "the server's LFS store",
+    missingAdvice: () => 'upload it with `git lfs push --all <remote> <branch>` and push again (pushing with --no-verify, or from a clone without git-lfs hooks, skips the upload)',
+    lookup: (p) => lookupIn(objectPath(dir, p.oid, layout), p),
+  };
 }
 
 export function lookupObject(repo: Repo, p: LfsPointer): StoreLookup {
-  const file = objectPath(repo.lfsObjects, p.oid);
+  return lookupIn(objectPath(repo.lfsObjects, p.oid), p);
+}
+
+function lookupIn(file: string, p: LfsPointer): StoreLookup {
   let size: number;
   try {
     const st = statSync(file);
