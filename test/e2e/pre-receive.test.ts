@@ -1,0 +1,227 @@
+/**
+ * `modelscan-guard pre-receive` in a real bare repository's pre-receive hook, with clients pushing over file://
+ * with LFS: quarantine, server-side LFS stores, trusted policy only, push-option overrides with an audit log,
+ * concurrent pushes.
+ */
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { asm, callPickle, op } from '../helpers/pickle-asm.js';
+import { BIN, GitSandbox } from '../helpers/git-sandbox.js';
+
+const EVIL = callPickle('posix', 'system', 'touch /tmp/modelscan-guard-e2e-pwned', 0);
+const BENIGN = asm(op.proto(4), op.global('collections', 'OrderedDict'), op.EMPTY_TUPLE, op.REDUCE, op.STOP);
+
+const sb = new GitSandbox('msg-receive-');
+afterAll(() => sb.cleanup());
+
+let n = 0;
+function setup(serverConfig?: object, extraArgs: string[] = []): { client: string; server: string; config: string } {
+  const id = n++;
+  const server = sb.initBare(`server${id}.git`);
+  sb.git(server, ['config', 'receive.advertisePushOptions', 'true']);
+  const config = sb.path(`server${id}-policy.json`);
+  writeFileSync(config, JSON.stringify(serverConfig ?? {}));
+  const args = ['--config', config, ...extraArgs].map((a) => `"${a}"`).join(' ');
+  sb.hook(join(server, 'hooks'), 'pre-receive', `#!/bin/sh\nexec "${process.execPath}" "${BIN}" pre-receive ${args}\n`);
+  const client = sb.initRepo(`client${id}`, { lfs: ['*.pt'] });
+  sb.git(client, ['remote', 'add', 'origin', `file://${server}`]);
+  return { client, server, config };
+}
+
+const push = (client: string, args: string[], env?: NodeJS.ProcessEnv) => sb.git(client, ['push', ...args], { allowFail: true, ...(env ? { env } : {}) });
+const remoteLines = (r: { stderr: string }) => r.stderr.split('\n').map((l) => l.trimEnd());
+const serverRef = (server: string, ref: string) => sb.git(server, ['rev-parse', '--verify', '--quiet', ref], { allowFail: true }).stdout.trim();
+const sha256Of = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+describe('pre-receive in a bare repository', () => {
+  it('accepts a benign LFS model (the object is on the server before the hook runs)', () => {
+    const { client, server } = setup();
+    sb.commit(client, { 'model.pt': BENIGN, 'README.md': 'r\n' }, 'benign');
+    const r = push(client, ['-q', 'origin', 'main']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(serverRef(server, 'main')).toBe(sb.git(client, ['rev-parse', 'HEAD']).stdout.trim());
+  });
+
+  it('rejects a malicious model with a readable remote message; the server is unchanged', () => {
+    const { client, server } = setup();
+    sb.commit(client, { 'README.md': 'r\n' }, 'base');
+    expect(push(client, ['-q', 'origin', 'main']).code).toBe(0);
+    const before = serverRef(server, 'main');
+    const commit = sb.commit(client, { 'weights/evil.pt': EVIL }, 'evil');
+    const r = push(client, ['origin', 'main']);
+    expect(r.code).not.toBe(0);
+    const lines = remoteLines(r);
+    expect(lines.some((l) => /^remote: modelscan-guard: BLOCKED/.test(l))).toBe(true);
+    expect(lines.some((l) => new RegExp(`^remote:\\s+CRITICAL\\s+weights/evil\\.pt \\(commit ${commit.slice(0, 12)}, LFS [0-9a-f]{12}, pickle\\): posix\\.system`).test(l))).toBe(true);
+    expect(r.stderr).toContain('pre-receive hook declined');
+    expect(serverRef(server, 'main')).toBe(before);
+  });
+
+  it('finds a malicious model hidden in an intermediate commit', () => {
+    const { client } = setup();
+    sb.commit(client, { 'hidden.pkl': EVIL }, 'add');
+    sb.git(client, ['rm', '-q', 'hidden.pkl']);
+    sb.commit(client, { 'README.md': 'clean now\n' }, 'remove');
+    const r = push(client, ['origin', 'main']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('hidden.pkl');
+  });
+
+  it('an LFS object missing from the server store blocks, naming oid and path', () => {
+    const { client } = setup();
+    sb.commit(client, { 'm.pt': BENIGN }, 'model');
+    const r = push(client, ['--no-verify', 'origin', 'main']); // skips git-lfs's upload
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/m\.pt.*the LFS object [0-9a-f]{64} \(\d+ bytes\) is not in the server's LFS store/);
+  });
+
+  it('reads a shared store in GitLab/Gitea layout (aa/bb/<oid without its first 4>)', () => {
+    const shared = sb.path('gitlab-lfs-objects');
+    const { client } = setup({}, ['--lfs-store', shared, '--lfs-layout', 'gitlab']);
+    sb.commit(client, { 'm.pt': BENIGN }, 'model');
+    const oid = /oid sha256:([0-9a-f]{64})/.exec(sb.git(client, ['cat-file', '-p', 'HEAD:m.pt']).stdout)![1]!;
+    const rejected = push(client, ['--no-verify', 'origin', 'main']);
+    expect(rejected.code).not.toBe(0);
+    mkdirSync(join(shared, oid.slice(0, 2), oid.slice(2, 4)), { recursive: true });
+    copyFileSync(join(client, '.git', 'lfs', 'objects', oid.slice(0, 2), oid.slice(2, 4), oid), join(shared, oid.slice(0, 2), oid.slice(2, 4), oid.slice(4)));
+    const accepted = push(client, ['--no-verify', 'origin', 'main']);
+    expect(accepted.code, accepted.stderr).toBe(0);
+  });
+
+  it('ignores configuration and allow lists in the pushed tree', () => {
+    const { client } = setup();
+    const sha = sha256Of(EVIL);
+    sb.commit(
+      client,
+      {
+        '.modelscan-guardrc.json': JSON.stringify({ failOn: 'CRITICAL', exclude: ['**'], allow: [{ sha256: sha, reason: 'self-approved' }] }),
+        '.modelscan-guard-allow.json': JSON.stringify({ allow: [{ sha256: sha, reason: 'self-approved' }] }),
+        'package.json': JSON.stringify({ name: 'x', 'modelscan-guard': { exclude: ['**'] } }),
+        'evil.pkl': EVIL,
+      },
+      'self-approval',
+    );
+    const r = push(client, ['origin', 'main']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('evil.pkl');
+  });
+
+  it('deletions, tags of known commits and SHA-256 zero oids pass without scanning', () => {
+    const { client, server, config } = setup();
+    sb.commit(client, { 'README.md': 'r\n' }, 'base');
+    sb.git(client, ['tag', '-a', '-m', 'v1', 'v1']);
+    expect(push(client, ['-q', 'origin', 'main', 'v1']).code).toBe(0);
+    sb.git(client, ['branch', 'tmp']);
+    expect(push(client, ['-q', 'origin', 'tmp']).code).toBe(0);
+    expect(push(client, ['-q', 'origin', '--delete', 'tmp']).code).toBe(0);
+    expect(serverRef(server, 'tmp')).toBe('');
+    const direct = sb.cli(server, ['pre-receive', '--config', config], { input: `${'0'.repeat(64)} ${'0'.repeat(64)} refs/heads/x\n` });
+    expect(direct.code, direct.stderr).toBe(0);
+  });
+
+  it('works in a SHA-256 repository', () => {
+    const server = sb.path('sha256-server.git');
+    sb.git(sb.root, ['init', '-q', '--bare', '--object-format=sha256', server]);
+    sb.hook(join(server, 'hooks'), 'pre-receive', `#!/bin/sh\nexec "${process.execPath}" "${BIN}" pre-receive\n`);
+    const client = sb.path('sha256-client');
+    sb.git(sb.root, ['init', '-q', '--object-format=sha256', client]);
+    sb.git(client, ['remote', 'add', 'origin', `file://${server}`]);
+    sb.commit(client, { 'README.md': 'r\n' }, 'base');
+    expect(push(client, ['-q', 'origin', 'main']).code).toBe(0);
+    const commit = sb.commit(client, { 'e.pkl': EVIL }, 'e');
+    expect(commit).toHaveLength(64);
+    const r = push(client, ['origin', 'main']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(new RegExp(`e\\.pkl \\(commit ${commit.slice(0, 12)}, pickle\\)`));
+    sb.git(client, ['reset', '-q', '--hard', 'HEAD~1']);
+    sb.git(client, ['branch', 'gone']);
+    expect(push(client, ['-q', 'origin', 'gone']).code).toBe(0);
+    expect(push(client, ['-q', 'origin', '--delete', 'gone']).code).toBe(0);
+  });
+
+  it('an invalid server policy refuses the push rather than opening the gate', () => {
+    const { client, config } = setup();
+    writeFileSync(config, JSON.stringify({ failOn: 'NEVER' }));
+    sb.commit(client, { 'README.md': 'r\n' }, 'base');
+    const r = push(client, ['origin', 'main']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/server's policy is invalid.*failOn/);
+  });
+
+  it('GitLab: messages carry GL-HOOK-ERR: so the UI shows them', () => {
+    const { client } = setup();
+    sb.commit(client, { 'e.pkl': EVIL }, 'e');
+    // over local transports the pusher's environment reaches the hook (git-recipes 3.1): stand in for GitLab's GL_ID
+    const r = push(client, ['origin', 'main'], { GL_ID: 'user-1' });
+    expect(r.code).not.toBe(0);
+    expect(remoteLines(r).some((l) => /^remote: GL-HOOK-ERR: modelscan-guard: BLOCKED/.test(l))).toBe(true);
+  });
+});
+
+describe('push-option overrides', () => {
+  it('refused when the server does not enable them; granted with a reason and recorded in the audit log', () => {
+    const audit = sb.path('audit', 'overrides.jsonl');
+    const { client, config } = setup({});
+    sb.commit(client, { 'legacy.pkl': EVIL }, 'legacy');
+    const sha = sha256Of(EVIL);
+    const disabled = push(client, ['-o', `modelscan-guard.allow=${sha}`, '-o', 'modelscan-guard.reason=reviewed', 'origin', 'main']);
+    expect(disabled.code).not.toBe(0);
+    expect(disabled.stderr).toMatch(/override not granted: overrides are not enabled/);
+
+    writeFileSync(config, JSON.stringify({ server: { overrides: { enabled: true, users: ['alice'] }, auditLog: audit } }));
+    const noReason = push(client, ['-o', `modelscan-guard.allow=${sha}`, 'origin', 'main'], { GITEA_PUSHER_NAME: 'alice' });
+    expect(noReason.code).not.toBe(0);
+    expect(noReason.stderr).toMatch(/needs a reason/);
+    const wrongUser = push(client, ['-o', `modelscan-guard.allow=${sha}`, '-o', 'modelscan-guard.reason=reviewed', 'origin', 'main'], { GITEA_PUSHER_NAME: 'mallory' });
+    expect(wrongUser.code).not.toBe(0);
+    expect(wrongUser.stderr).toMatch(/user "mallory" may not override/);
+
+    const granted = push(client, ['-o', `modelscan-guard.allow=${sha}`, '-o', 'modelscan-guard.reason=reviewed in SEC-42', 'origin', 'main'], { GITEA_PUSHER_NAME: 'alice' });
+    expect(granted.code, granted.stderr).toBe(0);
+    expect(granted.stderr).toMatch(/override recorded in the audit log for legacy\.pkl/);
+    const lines = readFileSync(audit, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ user: 'alice', paths: ['legacy.pkl'], sha256: sha, reason: 'reviewed in SEC-42' });
+    expect((lines[0]!.refs as { ref: string }[])[0]!.ref).toBe('refs/heads/main');
+  });
+
+  it('20 concurrent pushes share the cache and lose no audit line', async () => {
+    const audit = sb.path('audit-concurrent.jsonl');
+    const { client, server } = setup({ server: { overrides: { enabled: true }, auditLog: audit } });
+    sb.commit(client, { 'README.md': 'base\n' }, 'base');
+    expect(push(client, ['-q', 'origin', 'main']).code).toBe(0);
+    const shas: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      sb.git(client, ['checkout', '-q', '-B', `b${i}`, 'main']);
+      const evil = callPickle('posix', 'system', `echo branch-${i}`, 0);
+      shas.push(sha256Of(evil));
+      sb.commit(client, { [`m${i}.pkl`]: evil, [`ok${i}.pkl`]: BENIGN }, `b${i}`);
+    }
+    const runs = await Promise.all(
+      shas.map(
+        (sha, i) =>
+          new Promise<number | null>((resolve) => {
+            const child = spawn('git', ['push', '-q', '-o', `modelscan-guard.allow=${sha}`, '-o', `modelscan-guard.reason=batch ${i}`, 'origin', `b${i}`], { cwd: client, env: sb.env, stdio: 'ignore' });
+            child.on('close', resolve);
+          }),
+      ),
+    );
+    expect(runs).toEqual(Array(20).fill(0));
+    const lines = readFileSync(audit, 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(20);
+    expect(new Set(lines.map((l) => (JSON.parse(l) as { sha256: string }).sha256))).toEqual(new Set(shas));
+    const cacheDir = join(server, 'modelscan-guard', 'cache');
+    let entries = 0;
+    for (const d of readdirSync(cacheDir)) {
+      for (const f of readdirSync(join(cacheDir, d))) {
+        expect(f.endsWith('.json'), f).toBe(true); // no temporary file left behind
+        JSON.parse(readFileSync(join(cacheDir, d, f), 'utf8'));
+        entries++;
+      }
+    }
+    expect(entries).toBeGreaterThanOrEqual(21);
+  });
+});
