@@ -19,7 +19,7 @@ Options:
   --pre-commit   install the pre-commit hook
   --pre-push     install the pre-push hook
   --husky        write husky's files (.husky/) even if core.hooksPath does not point there yet
-  --uninstall    remove what install wrote and put chained hooks back
+  --uninstall    remove the guard's hooks and put chained hooks back (git-lfs calls stay: LFS needs them)
   -h, --help     show this help
 `;
 

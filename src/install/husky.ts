@@ -2,22 +2,14 @@
  * husky's files (.husky/<hook>): shell snippets that husky 9 runs with `sh -e` (husky 4-8 let git run them). They
  * are the user's, committed and shared: we add or refresh one marked block (block.ts) and leave the rest alone.
  */
-import { chmodSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Action } from './action.js';
 import { outside, split, withBlock, withoutBlock } from './block.js';
 import { callsLfs, LFS_HOOKS } from './lfs.js';
 import { InstallError } from './repo.js';
 import { huskyGuardBlock, huskyLfsBlock, type GuardHook } from './scripts.js';
-import { writeHook } from './write.js';
-
-function read(path: string): string | null {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return null;
-  }
-}
+import { readHook as read, writeHook } from './write.js';
 
 export interface HuskyInstall {
   huskyDir: string;

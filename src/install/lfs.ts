@@ -4,21 +4,14 @@
  * of the machine and says nothing about this one.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RepoFacts } from './repo.js';
+import { readHook as read } from './write.js';
 
 export const LFS_HOOKS = ['post-checkout', 'post-commit', 'post-merge'] as const;
 
 const FILTER_LFS = /(^|\s)filter=lfs(\s|$)/m;
-
-function read(path: string): string | null {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return null;
-  }
-}
 
 /** True when `text` (a hook or husky file) itself runs `git lfs <hook>`. */
 export function callsLfs(text: string | null, hook: string): boolean {

@@ -2,22 +2,14 @@
  * Hooks in the directory git runs them from (.git/hooks, or core.hooksPath). Our files are whole scripts; a
  * foreign hook found in their place is renamed to `<hook>.local` and chained by ours, never overwritten.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Action } from './action.js';
 import { callsLfs, LFS_HOOKS } from './lfs.js';
 import { InstallError } from './repo.js';
 import { nativeGuardHook, nativeLfsHook, NATIVE_MARK, type GuardHook } from './scripts.js';
 import type { GuardLocation } from './shell.js';
-import { writeHook } from './write.js';
-
-function read(path: string): string | null {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return null;
-  }
-}
+import { readHook as read, writeHook } from './write.js';
 
 /** Ours = line 2 carries the mark (a mark further down could be a user's copy-paste). */
 export function isOurs(text: string | null): boolean {

@@ -3,8 +3,17 @@
  * (git silently skips a hook without the x bit), and checked with `sh -n` before it replaces anything.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { InstallError } from './repo.js';
+
+/** A hook file's text, or null when there is none (or it cannot be read: then it is not ours to change). */
+export function readHook(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return null;
+  }
+}
 
 /** Writes `text` to `path` via a temporary sibling and a rename; returns false when the content was already there. */
 export function writeHook(path: string, text: string, current: string | null): boolean {

@@ -71,6 +71,10 @@ describe('husky install with Git LFS', () => {
     const files = ['pre-commit', 'pre-push', 'post-checkout', 'post-commit', 'post-merge'].map(read);
     expect(install().stdout).not.toMatch(/created|updated/);
     expect(['pre-commit', 'pre-push', 'post-checkout', 'post-commit', 'post-merge'].map(read)).toEqual(files);
+    // Uninstall takes our blocks out again: the user's lines stay, files that only held ours go.
+    expect(sb.cli(repo, ['install', '--uninstall']).code).toBe(0);
+    expect(read('pre-commit')).toBe(`echo user-pre-commit >> '${log}'\n`);
+    expect(existsSync(join(repo, '.husky', 'pre-push'))).toBe(false);
   });
 
   it('a benign model is committed and pushed with its LFS object; a malicious one is blocked at both hooks', () => {
