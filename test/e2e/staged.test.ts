@@ -99,6 +99,27 @@ describe('staged: what is about to be committed', () => {
     expect(warn.stderr).toMatch(/WARNING\s+big\.pt.*not in the local store/);
   });
 
+  it('finds LFS objects from a linked worktree (shared store) and under lfs.storage', () => {
+    const r = repo(['*.pt']);
+    sb.commit(r, { 'README.md': 'r\n' }, 'base');
+    const wt = sb.path(`wt${n}`);
+    sb.git(r, ['worktree', 'add', '-q', wt]);
+    sb.write(wt, 'evil.pt', EVIL);
+    sb.git(wt, ['add', 'evil.pt']);
+    const inWorktree = sb.cli(wt, ['staged']);
+    expect(inWorktree.code, inWorktree.stderr).toBe(1);
+    expect(inWorktree.stderr).toMatch(/evil\.pt \(LFS/);
+
+    const moved = repo(['*.pt']);
+    sb.git(moved, ['config', 'lfs.storage', sb.path(`elsewhere${n}`)]);
+    sb.write(moved, 'evil.pt', EVIL);
+    sb.git(moved, ['add', 'evil.pt']);
+    expect(existsSync(join(moved, '.git', 'lfs', 'objects'))).toBe(false);
+    const out = sb.cli(moved, ['staged']);
+    expect(out.code, out.stderr).toBe(1);
+    expect(out.stderr).toMatch(/evil\.pt \(LFS/);
+  });
+
   it('an object that does not match its pointer is an error, never scanned as if it were the file', () => {
     const r = repo(['*.pt']);
     sb.write(r, 'm.pt', BENIGN);
