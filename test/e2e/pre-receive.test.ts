@@ -70,6 +70,29 @@ describe('pre-receive in a bare repository', () => {
     expect(r.stderr).toContain('hidden.pkl');
   });
 
+  it('covers merges and force pushes', () => {
+    const { client, server } = setup();
+    sb.commit(client, { 'README.md': 'r\n' }, 'base');
+    expect(push(client, ['-q', 'origin', 'main']).code).toBe(0);
+    sb.git(client, ['checkout', '-q', '-b', 'side']);
+    sb.commit(client, { 'side.pkl': EVIL }, 'side');
+    sb.git(client, ['checkout', '-q', 'main']);
+    sb.commit(client, { 'main.txt': 'm\n' }, 'main');
+    sb.git(client, ['merge', '-q', '--no-edit', 'side']);
+    const merged = push(client, ['origin', 'main']);
+    expect(merged.code).not.toBe(0);
+    expect(merged.stderr).toContain('side.pkl');
+    sb.git(client, ['reset', '-q', '--hard', 'HEAD~1']); // drop the merge
+    expect(push(client, ['-q', 'origin', 'main']).code).toBe(0);
+    sb.write(client, 'amended.pkl', EVIL);
+    sb.git(client, ['add', 'amended.pkl']);
+    sb.git(client, ['commit', '-q', '--amend', '-m', 'main, amended']);
+    const forced = push(client, ['-f', 'origin', 'main']);
+    expect(forced.code).not.toBe(0);
+    expect(forced.stderr).toContain('amended.pkl');
+    expect(serverRef(server, 'main')).not.toBe(sb.git(client, ['rev-parse', 'HEAD']).stdout.trim());
+  });
+
   it('an LFS object missing from the server store blocks, naming oid and path', () => {
     const { client } = setup();
     sb.commit(client, { 'm.pt': BENIGN }, 'model');
