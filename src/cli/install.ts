@@ -3,9 +3,13 @@ import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EXIT, type ExitCode } from '../engine/verdict.js';
 import { install, InstallError } from '../install/index.js';
+import { thisGuard } from '../install/locate.js';
 import type { GuardHook } from '../install/scripts.js';
+import { installServerHook, InstallError as ServerInstallError } from '../install/server-hook.js';
+import { UsageError } from './usage.js';
 
 export const INSTALL_HELP = `Usage: modelscan-guard install [--pre-commit] [--pre-push] [--husky] [--uninstall]
+       modelscan-guard install --server TARGET [--config POLICY] [-- PRE-RECEIVE OPTIONS...]
 
 Installs the guard as git hooks of the repository containing the current directory: pre-commit runs
 'modelscan-guard staged', pre-push runs 'modelscan-guard pre-push'. Both by default.
@@ -20,15 +24,20 @@ Options:
   --pre-push     install the pre-push hook
   --husky        write husky's files (.husky/) even if core.hooksPath does not point there yet
   --uninstall    remove the guard's hooks and put chained hooks back (git-lfs calls stay: LFS needs them)
+  --server TARGET  instead: the server's pre-receive hook in a bare repository, or a file in a
+                 pre-receive.d folder (GitLab custom_hooks, Gitea/Forgejo); --config POLICY and the options
+                 after -- are passed to 'modelscan-guard pre-receive' (README, "Installing the server hook")
   -h, --help     show this help
 `;
 
 export function runInstall(argv: string[]): ExitCode {
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
     args: argv,
-    allowPositionals: false,
+    allowPositionals: true, // only after --, for --server (checked below)
     strict: true,
     options: {
+      server: { type: 'string' },
+      config: { type: 'string' },
       'pre-commit': { type: 'boolean', default: false },
       'pre-push': { type: 'boolean', default: false },
       husky: { type: 'boolean', default: false },
@@ -40,6 +49,8 @@ export function runInstall(argv: string[]): ExitCode {
     process.stdout.write(INSTALL_HELP);
     return EXIT.CLEAN;
   }
+  if (values.server !== undefined) return runServerInstall(values.server, values.config, positionals);
+  if (positionals.length > 0 || values.config !== undefined) throw new UsageError('arguments and --config go with --server only');
   const picked: GuardHook[] = [];
   if (values['pre-commit']) picked.push('pre-commit');
   if (values['pre-push']) picked.push('pre-push');
@@ -55,6 +66,22 @@ export function runInstall(argv: string[]): ExitCode {
     return EXIT.CLEAN;
   } catch (err) {
     if (err instanceof InstallError) {
+      process.stderr.write(`modelscan-guard install: ${err.message}\n`);
+      return EXIT.ERRORS;
+    }
+    throw err;
+  }
+}
+
+/** `install --server`: the work is in ../install/server-hook.ts. */
+function runServerInstall(target: string, config: string | undefined, extraArgs: string[]): ExitCode {
+  const recorded = thisGuard().recorded;
+  try {
+    const r = installServerHook(target, { ...(config !== undefined ? { config } : {}), extraArgs, ...(recorded ? { node: recorded.node, cli: recorded.script } : {}) });
+    process.stdout.write(r.actions.map((a) => `modelscan-guard: ${a}\n`).join(''));
+    return EXIT.CLEAN;
+  } catch (err) {
+    if (err instanceof ServerInstallError) {
       process.stderr.write(`modelscan-guard install: ${err.message}\n`);
       return EXIT.ERRORS;
     }

@@ -3,7 +3,8 @@
  * pushed objects in quarantine. Policy comes only from the server (--config, or `<git dir>/modelscan-guard.json`),
  * never from the pushed tree: a pusher must not be able to approve their own exception.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfigFile } from '../config/load.js';
@@ -15,14 +16,15 @@ import { appendAudit, decideOverride, pusherName, type AuditRecord } from '../se
 import { parseOverrideRequest, readPushOptions } from '../server/push-options.js';
 import { ChangeSetError, parseReceiveInput, receiveCandidates } from '../sources/git/changes.js';
 import { NotARepositoryError, openRepo } from '../sources/git/repo.js';
-import { directoryStore, STORE_LAYOUTS, type StoreLayout } from '../sources/lfs/store.js';
+import { batchApiStore } from '../sources/lfs/batch-api.js';
+import { directoryStore, STORE_LAYOUTS, type LfsStore, type StoreLayout } from '../sources/lfs/store.js';
 import { guardExit } from './guard-common.js';
 import { UsageError } from './usage.js';
 
 export const SERVER_CONFIG_FILE = 'modelscan-guard.json';
 
 export const PRE_RECEIVE_HELP = `Usage: modelscan-guard pre-receive [--config FILE] [--lfs-store DIR] [--lfs-layout git-lfs|gitlab]
-                                  [--audit-log FILE] [--time-budget SECONDS] [--size-budget BYTES]
+                                  [--lfs-url URL] [--audit-log FILE] [--time-budget SECONDS] [--size-budget BYTES]
                                   [--on-exceed block|allow] [--cache-only] [--gitlab] [--no-cache]
 
 Server-side check, run as (or from) the pre-receive hook of a bare repository: reads "<old> <new> <ref>" lines
@@ -30,6 +32,8 @@ and scans every blob new to the repository (reachable from the new oids and from
 git's quarantine. LFS pointers are resolved in the repository's lfs/objects, or in --lfs-store (GitLab's
 shared/lfs-objects and Gitea's data/lfs use --lfs-layout gitlab). The policy is read only from the server:
 --config FILE, or ${SERVER_CONFIG_FILE} in the repository's git dir; never from the pushed content.
+--lfs-url URL fetches objects missing there from a Git LFS Batch API (sha256 and size verified; an
+Authorization header can be given in MODELSCAN_GUARD_LFS_AUTHORIZATION).
 Budgets: when the time or size budget of a push runs out, what is left is reported and blocks, unless
 --on-exceed allow. --cache-only checks LFS pointers and cached verdicts only (GitHub Enterprise Server's
 5-second hooks). --gitlab (automatic when GL_ID is set) prefixes messages with GL-HOOK-ERR: for GitLab's UI.
@@ -58,6 +62,7 @@ export async function runPreReceive(argv: string[]): Promise<ExitCode> {
       config: { type: 'string' },
       'lfs-store': { type: 'string' },
       'lfs-layout': { type: 'string' },
+      'lfs-url': { type: 'string' },
       'audit-log': { type: 'string' },
       'time-budget': { type: 'string' },
       'size-budget': { type: 'string' },
@@ -118,7 +123,22 @@ export async function runPreReceive(argv: string[]): Promise<ExitCode> {
   const candidates = receiveCandidates(repo, updates);
   if (candidates.length === 0) return EXIT.CLEAN;
   // The server's own allow list is the config's `allow`; the committed allow file of the pushed tree is never read.
-  const report: GuardReport = await runGuard(candidates, { repo, config, allow: [], cache: !values['no-cache'], lfsStore: directoryStore(resolve(storeDir), layoutText as StoreLayout), budget });
+  let store: LfsStore = directoryStore(resolve(storeDir), layoutText as StoreLayout);
+  let downloads: string | undefined;
+  if (values['lfs-url'] !== undefined) {
+    if (!/^https?:\/\//.test(values['lfs-url'])) throw new UsageError(`--lfs-url must be an http(s) URL, not ${JSON.stringify(values['lfs-url'])}`);
+    downloads = mkdtempSync(join(tmpdir(), 'modelscan-guard-lfs-'));
+    const auth = process.env.MODELSCAN_GUARD_LFS_AUTHORIZATION;
+    store = batchApiStore({ url: values['lfs-url'], dir: downloads, ...(auth ? { headers: { Authorization: auth } } : {}) }, store);
+    // Objects not in the store are what the LFS server is there for.
+    if (config.lfs?.missing !== 'warn') config = { ...config, lfs: { ...config.lfs, missing: 'fetch' } };
+  }
+  let report: GuardReport;
+  try {
+    report = await runGuard(candidates, { repo, config, allow: [], cache: !values['no-cache'], lfsStore: store, budget });
+  } finally {
+    if (downloads !== undefined) rmSync(downloads, { recursive: true, force: true });
+  }
 
   const messages: string[] = [];
   const request = parseOverrideRequest(readPushOptions(process.env));

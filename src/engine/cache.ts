@@ -53,6 +53,8 @@ export function engineFingerprint(version: string): string {
 }
 
 export class VerdictCache {
+  private readonly madeDirs = new Set<string>();
+
   constructor(
     private readonly dir: string,
     /** Everything besides the content that decides a verdict: engine fingerprint and policy hash. */
@@ -85,6 +87,9 @@ export class VerdictCache {
 
   put(contentId: string, r: ScanResult, meta?: Record<string, unknown>): void {
     if (r.errors.some((e) => UNCACHEABLE.has(e.kind))) return;
+    // Text, source and empty files are recognised from their first bytes: caching them would cost more (a file
+    // write per blob) than sniffing them again.
+    if (r.skipped && (r.skipped.category === 'unrecognised-format' || r.skipped.category === 'empty') && r.errors.length === 0 && !meta) return;
     const strip = <T extends { path: string }>(x: T): Omit<T, 'path'> => {
       const { path: _drop, ...rest } = x;
       return rest;
@@ -94,7 +99,11 @@ export class VerdictCache {
     if (meta) entry.meta = meta;
     const file = this.file(contentId);
     try {
-      mkdirSync(dirname(file), { recursive: true });
+      const dir = dirname(file);
+      if (!this.madeDirs.has(dir)) {
+        mkdirSync(dir, { recursive: true });
+        this.madeDirs.add(dir);
+      }
       const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
       writeFileSync(tmp, JSON.stringify(entry));
       renameSync(tmp, file);

@@ -1,7 +1,8 @@
 /**
- * Shell text for the hook scripts. Hooks are /bin/sh (dash on Debian), so everything here is POSIX sh. Paths are
- * written into the scripts at install time only, always single-quoted by `shQuote`; at run time the scripts only
- * pass "$@" and stdin through, never build command strings from file names or refs.
+ * Shell text for the hook scripts (client hooks here, the server hook in server-hook.ts). Hooks are /bin/sh (dash on
+ * Debian), so everything here is POSIX sh. Values are written into the scripts at install time only, always
+ * single-quoted by `shQuote`; at run time the scripts only pass "$@" and stdin through, never build command strings
+ * from file names or refs.
  */
 
 /** Single-quotes a string for POSIX sh: the only character that needs care inside '…' is ' itself. */

@@ -168,4 +168,13 @@ describe('native install', () => {
     for (const h of ['post-checkout', 'post-commit', 'post-merge']) expect(readFileSync(join(dir, h), 'utf8')).toContain(`git lfs ${h} "$@"`);
     expect(readFileSync(join(dir, 'pre-push'), 'utf8')).toContain('git lfs pre-push "$@"');
   });
+
+  it('install --server writes an executable pre-receive hook into a bare repository (CLI wiring)', () => {
+    const r = sb.cli(sb.root, ['install', '--server', origin, '--', '--cache-only']);
+    expect(r.code, r.stderr).toBe(0);
+    const hook = join(origin, 'hooks', 'pre-receive');
+    expect(statSync(hook).mode & 0o111).toBe(0o111);
+    expect(readFileSync(hook, 'utf8')).toContain("'pre-receive' '--cache-only'");
+    expect(sb.cli(repo, ['install', 'stray']).code).toBe(4); // positionals only with --server
+  });
 });

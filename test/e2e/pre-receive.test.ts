@@ -70,6 +70,29 @@ describe('pre-receive in a bare repository', () => {
     expect(r.stderr).toContain('hidden.pkl');
   });
 
+  it('covers merges and force pushes', () => {
+    const { client, server } = setup();
+    sb.commit(client, { 'README.md': 'r\n' }, 'base');
+    expect(push(client, ['-q', 'origin', 'main']).code).toBe(0);
+    sb.git(client, ['checkout', '-q', '-b', 'side']);
+    sb.commit(client, { 'side.pkl': EVIL }, 'side');
+    sb.git(client, ['checkout', '-q', 'main']);
+    sb.commit(client, { 'main.txt': 'm\n' }, 'main');
+    sb.git(client, ['merge', '-q', '--no-edit', 'side']);
+    const merged = push(client, ['origin', 'main']);
+    expect(merged.code).not.toBe(0);
+    expect(merged.stderr).toContain('side.pkl');
+    sb.git(client, ['reset', '-q', '--hard', 'HEAD~1']); // drop the merge
+    expect(push(client, ['-q', 'origin', 'main']).code).toBe(0);
+    sb.write(client, 'amended.pkl', EVIL);
+    sb.git(client, ['add', 'amended.pkl']);
+    sb.git(client, ['commit', '-q', '--amend', '-m', 'main, amended']);
+    const forced = push(client, ['-f', 'origin', 'main']);
+    expect(forced.code).not.toBe(0);
+    expect(forced.stderr).toContain('amended.pkl');
+    expect(serverRef(server, 'main')).not.toBe(sb.git(client, ['rev-parse', 'HEAD']).stdout.trim());
+  });
+
   it('an LFS object missing from the server store blocks, naming oid and path', () => {
     const { client } = setup();
     sb.commit(client, { 'm.pt': BENIGN }, 'model');
@@ -223,5 +246,67 @@ describe('push-option overrides', () => {
       }
     }
     expect(entries).toBeGreaterThanOrEqual(21);
+  });
+});
+
+describe('objects behind an LFS server (--lfs-url)', () => {
+  it('downloads missing objects through the Batch API, verifies them, then scans', async () => {
+    const { createServer } = await import('node:http');
+    const objects = new Map<string, Buffer>();
+    const requests: string[] = [];
+    const http = createServer((req, res) => {
+      requests.push(`${req.method} ${req.url}`);
+      if (req.method === 'POST' && req.url === '/lfs/objects/batch') {
+        let body = '';
+        req.on('data', (c: Buffer) => (body += c.toString()));
+        req.on('end', () => {
+          const { objects: wanted } = JSON.parse(body) as { objects: { oid: string; size: number }[] };
+          const port = (http.address() as { port: number }).port;
+          res.setHeader('Content-Type', 'application/vnd.git-lfs+json');
+          res.end(JSON.stringify({ transfer: 'basic', objects: wanted.map((o) => (objects.has(o.oid) ? { ...o, actions: { download: { href: `http://127.0.0.1:${port}/obj/${o.oid}` } } } : { ...o, error: { code: 404, message: 'Object does not exist' } })) }));
+        });
+        return;
+      }
+      const m = /^\/obj\/([0-9a-f]{64})$/.exec(req.url ?? '');
+      if (m && objects.has(m[1]!)) res.end(objects.get(m[1]!));
+      else {
+        res.statusCode = 404;
+        res.end();
+      }
+    });
+    await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+    const port = (http.address() as { port: number }).port;
+    const pushAsync = (client: string, args: string[]) =>
+      new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = spawn('git', ['push', ...args], { cwd: client, env: sb.env });
+        let stderr = '';
+        child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+        child.on('close', (code) => resolve({ code, stderr }));
+      });
+    try {
+      const { client } = setup({}, ['--lfs-url', `http://127.0.0.1:${port}/lfs`]);
+      const oidOf = (rev: string) => /oid sha256:([0-9a-f]{64})/.exec(sb.git(client, ['cat-file', '-p', rev]).stdout)![1]!;
+      sb.commit(client, { 'ok.pt': BENIGN }, 'ok');
+      objects.set(oidOf('HEAD:ok.pt'), BENIGN);
+      const ok = await pushAsync(client, ['--no-verify', 'origin', 'main']); // nothing uploaded to the bare repo's store
+      expect(ok.code, ok.stderr).toBe(0);
+      expect(requests.some((r) => r.startsWith('GET /obj/'))).toBe(true);
+
+      sb.commit(client, { 'evil.pt': EVIL }, 'evil');
+      objects.set(oidOf('HEAD:evil.pt'), EVIL);
+      const evil = await pushAsync(client, ['--no-verify', 'origin', 'main']);
+      expect(evil.code).not.toBe(0);
+      expect(evil.stderr).toMatch(/CRITICAL\s+evil\.pt/);
+
+      // a server that serves other bytes than the pointer names: never scanned as if it were the file
+      sb.git(client, ['reset', '-q', '--hard', 'HEAD~1']);
+      sb.commit(client, { 'swapped.pt': Buffer.concat([BENIGN, Buffer.from('!')]) }, 'swapped');
+      objects.set(oidOf('HEAD:swapped.pt'), Buffer.concat([BENIGN, Buffer.from('?')]));
+      const swapped = await pushAsync(client, ['--no-verify', 'origin', 'main']);
+      expect(swapped.code).not.toBe(0);
+      expect(swapped.stderr).toMatch(/swapped\.pt.*sha256/);
+    } finally {
+      http.close();
+    }
   });
 });
