@@ -6,6 +6,7 @@
  * - hooks: the ones asked for, both by default;
  * - LFS: when the repository uses it (lfs.ts), the pre-push hook runs `git lfs pre-push` after the guard.
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Action } from './action.js';
 import { installHusky, uninstallHusky } from './husky.js';
@@ -50,6 +51,10 @@ export function install(o: InstallOptions): InstallReport {
     if (facts.huskyDir === null) notes.push(`core.hooksPath does not point into ${dir}: run husky (npx husky) so that git uses these files`);
   } else {
     actions = installNative({ hooksDir: dir, hooks: o.hooks, guard: thisGuard(), lfs: lfs.length > 0 });
+    // husky set up later would point core.hooksPath elsewhere, and git would silently stop running these hooks.
+    if (existsSync(join(facts.top, '.husky'))) {
+      notes.push('this repository has a .husky folder but core.hooksPath does not point into it: once husky is set up (npx husky), run install again');
+    }
   }
   return { target: useHusky ? 'husky' : 'native', dir, lfs, actions, notes };
 }
