@@ -211,6 +211,22 @@ describe('push-option overrides', () => {
     expect((lines[0]!.refs as { ref: string }[])[0]!.ref).toBe('refs/heads/main');
   });
 
+  it('changes nothing unless it covers every blocked file and leaves its trace', () => {
+    const { client, config } = setup({ server: { overrides: { enabled: true } } });
+    const other = callPickle('posix', 'system', 'echo other', 0);
+    sb.commit(client, { 'one.pkl': EVIL, 'two.pkl': other }, 'two bad files');
+    const opts = (sha: string) => ['-o', `modelscan-guard.allow=${sha}`, '-o', 'modelscan-guard.reason=ok'];
+    const noLog = push(client, [...opts(sha256Of(EVIL)), '-o', `modelscan-guard.allow=${sha256Of(other)}`, 'origin', 'main']);
+    expect(noLog.code).not.toBe(0);
+    expect(noLog.stderr).toMatch(/override refused: the server has no audit log/);
+    expect(noLog.stderr).not.toMatch(/ALLOWED/);
+    writeFileSync(config, JSON.stringify({ server: { overrides: { enabled: true }, auditLog: sb.path('partial-audit.jsonl') } }));
+    const partial = push(client, [...opts(sha256Of(EVIL)), 'origin', 'main']);
+    expect(partial.code).not.toBe(0);
+    expect(partial.stderr).toMatch(/override not applied: other files of this push are blocked too/);
+    expect(partial.stderr).toContain('two.pkl');
+  });
+
   it('20 concurrent pushes share the cache and lose no audit line', async () => {
     const audit = sb.path('audit-concurrent.jsonl');
     const { client, server } = setup({ server: { overrides: { enabled: true }, auditLog: audit } });
