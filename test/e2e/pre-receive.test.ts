@@ -165,6 +165,27 @@ describe('pre-receive in a bare repository', () => {
     expect(push(client, ['-q', 'origin', '--delete', 'gone']).code).toBe(0);
   });
 
+  it('budgets: fail closed by default, fail open when configured; cache-only scans nothing new', () => {
+    const closed = setup({}, ['--size-budget', '1']);
+    sb.commit(closed.client, { 'a.pkl': BENIGN, 'b.pkl': BENIGN.subarray(0) }, 'two models');
+    sb.commit(closed.client, { 'c.pkl': Buffer.concat([BENIGN.subarray(0, BENIGN.length - 1), Buffer.from([0x30, 0x2e])]) }, 'third');
+    const r1 = push(closed.client, ['origin', 'main']);
+    expect(r1.code).not.toBe(0);
+    expect(r1.stderr).toMatch(/not scanned: the size budget of 1 bytes for this push ran out/);
+
+    const open = setup({ server: { budget: { bytes: 1, onExceed: 'allow' } } });
+    sb.commit(open.client, { 'a.pkl': BENIGN, 'c.pkl': Buffer.concat([BENIGN.subarray(0, BENIGN.length - 1), Buffer.from([0x30, 0x2e])]) }, 'models');
+    const r2 = push(open.client, ['origin', 'main']);
+    expect(r2.code, r2.stderr).toBe(0);
+    expect(r2.stderr).toMatch(/WARNING.*size budget/);
+
+    const cacheOnly = setup({}, ['--cache-only']);
+    sb.commit(cacheOnly.client, { 'a.pkl': BENIGN }, 'model');
+    const r3 = push(cacheOnly.client, ['origin', 'main']);
+    expect(r3.code).not.toBe(0);
+    expect(r3.stderr).toMatch(/cache-only mode/);
+  });
+
   it('an invalid server policy refuses the push rather than opening the gate', () => {
     const { client, config } = setup();
     writeFileSync(config, JSON.stringify({ failOn: 'NEVER' }));
