@@ -6,7 +6,7 @@ import { addAllowEntry, ALLOW_FILE } from '../config/allow-file.js';
 import { EXIT, type ExitCode } from '../engine/verdict.js';
 import { sha256OfFile } from '../sources/lfs/store.js';
 import { parsePointer, POINTER_MAX_BYTES } from '../sources/lfs/pointer.js';
-import { NotARepositoryError, openRepo } from '../sources/git/repo.js';
+import { openRepoHere } from './guard-common.js';
 import { UsageError } from './usage.js';
 
 export const ALLOW_HELP = `Usage: modelscan-guard allow PATH|SHA256 --reason "why this exact file is safe"
@@ -26,13 +26,7 @@ export async function runAllow(argv: string[]): Promise<ExitCode> {
   if (positionals.length !== 1) throw new UsageError('allow needs exactly one PATH or SHA256');
   const reason = values.reason?.trim();
   if (!reason) throw new UsageError('allow needs --reason "...": the reason is recorded next to the entry for reviewers');
-  let repo;
-  try {
-    repo = openRepo(process.cwd());
-  } catch (err) {
-    if (err instanceof NotARepositoryError) throw new UsageError(err.message);
-    throw err;
-  }
+  const repo = openRepoHere();
   if (!repo.top) throw new UsageError('allow needs a working tree (the allow list is a committed file)');
   const target = positionals[0]!;
   let sha256: string;

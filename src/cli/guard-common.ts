@@ -25,14 +25,26 @@ export interface GuardSetup {
   configSource?: string;
 }
 
-export async function setUp(configPath: string | undefined): Promise<GuardSetup> {
-  let repo: Repo;
+/** The repository around the current folder; outside one, a usage error that says so. */
+export function openRepoHere(): Repo {
   try {
-    repo = openRepo(process.cwd());
+    return openRepo(process.cwd());
   } catch (err) {
     if (err instanceof NotARepositoryError) throw new UsageError(err.message);
     throw err;
   }
+}
+
+/** Hooks get their input on stdin (git's ref lines); a terminal means no input. */
+export async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) return '';
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export async function setUp(configPath: string | undefined): Promise<GuardSetup> {
+  const repo = openRepoHere();
   try {
     const found = await loadConfig(repo.top ?? repo.cwd, configPath);
     return { repo, config: found.config, ...(found.source ? { configSource: found.source } : {}) };

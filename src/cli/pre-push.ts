@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { EXIT, type ExitCode } from '../engine/verdict.js';
 import { ChangeSetError, parsePrePushInput, pushCandidates, type PushUpdate } from '../sources/git/changes.js';
 import { resolveRev, zeroOid, type Repo } from '../sources/git/repo.js';
-import { GUARD_OPTIONS, guard, guardExit, printSummary, setUp } from './guard-common.js';
+import { GUARD_OPTIONS, guard, guardExit, printSummary, readStdin, setUp } from './guard-common.js';
 import { UsageError } from './usage.js';
 
 export const PRE_PUSH_HELP = `Usage: modelscan-guard pre-push [REMOTE [URL]] [--config FILE] [--no-cache] [-v]
@@ -14,12 +14,6 @@ branches, tags, updates, force pushes and merges; deletions add nothing. Under t
 (empty input) PRE_COMMIT_FROM_REF / PRE_COMMIT_TO_REF say what is pushed. Exit 0 lets the push through.
 `;
 
-async function readStdin(): Promise<string> {
-  if (process.stdin.isTTY) return '';
-  const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
 
 /** What the pre-commit framework tells a push-stage hook through its environment (git-recipes 6.4). */
 function frameworkUpdates(repo: Repo, env: NodeJS.ProcessEnv): PushUpdate[] {

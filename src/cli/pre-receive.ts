@@ -12,13 +12,12 @@ import { ConfigError, type Config } from '../config/schema.js';
 import { EXIT, type ExitCode } from '../engine/verdict.js';
 import { runGuard, type Budget, type GuardReport } from '../guard/run.js';
 import { renderSummary } from '../report/summary.js';
-import { appendAudit, decideOverride, pusherName, type AuditRecord } from '../server/overrides.js';
+import { applyOverride, decideOverride, pusherName } from '../server/overrides.js';
 import { parseOverrideRequest, readPushOptions } from '../server/push-options.js';
 import { ChangeSetError, parseReceiveInput, receiveCandidates } from '../sources/git/changes.js';
-import { NotARepositoryError, openRepo } from '../sources/git/repo.js';
 import { batchApiStore } from '../sources/lfs/batch-api.js';
 import { directoryStore, STORE_LAYOUTS, type LfsStore, type StoreLayout } from '../sources/lfs/store.js';
-import { guardExit } from './guard-common.js';
+import { guardExit, openRepoHere, readStdin } from './guard-common.js';
 import { UsageError } from './usage.js';
 
 export const SERVER_CONFIG_FILE = 'modelscan-guard.json';
@@ -39,12 +38,6 @@ Budgets: when the time or size budget of a push runs out, what is left is report
 5-second hooks). --gitlab (automatic when GL_ID is set) prefixes messages with GL-HOOK-ERR: for GitLab's UI.
 `;
 
-async function readStdin(): Promise<string> {
-  if (process.stdin.isTTY) return '';
-  const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
 
 function positiveNumber(v: string | undefined, flag: string): number | undefined {
   if (v === undefined) return undefined;
@@ -77,13 +70,7 @@ export async function runPreReceive(argv: string[]): Promise<ExitCode> {
     process.stdout.write(PRE_RECEIVE_HELP);
     return EXIT.CLEAN;
   }
-  let repo;
-  try {
-    repo = openRepo(process.cwd());
-  } catch (err) {
-    if (err instanceof NotARepositoryError) throw new UsageError(err.message);
-    throw err;
-  }
+  const repo = openRepoHere();
   let config: Config = {};
   const configFile = values.config ?? (existsSync(join(repo.commonDir, SERVER_CONFIG_FILE)) ? join(repo.commonDir, SERVER_CONFIG_FILE) : undefined);
   if (configFile !== undefined) {
@@ -143,41 +130,9 @@ export async function runPreReceive(argv: string[]): Promise<ExitCode> {
   const messages: string[] = [];
   const request = parseOverrideRequest(readPushOptions(process.env));
   if (request !== undefined) {
-    const user = pusherName(process.env, server);
-    const decision = decideOverride(request, server, user);
+    const decision = decideOverride(request, server, pusherName(process.env, server));
     if (!decision.granted) messages.push(`modelscan-guard: override not granted: ${decision.why}`);
-    else {
-      const records: AuditRecord[] = [];
-      for (const r of report.results) {
-        if (!r.blocks || !decision.sha256.has(r.sha256)) continue;
-        r.blocks = false;
-        r.allowed = { sha256: r.sha256, reason: `push override by ${decision.user ?? 'unknown user'}: ${decision.reason}` };
-      }
-      report.blocked = report.results.some((r) => r.blocks);
-      if (!report.blocked) {
-        for (const sha of decision.sha256) {
-          const paths = report.results.filter((r) => r.allowed && r.sha256 === sha).map((r) => r.candidate.path);
-          if (paths.length === 0) continue;
-          records.push({ time: new Date().toISOString(), user: decision.user ?? null, repository: repo.commonDir, refs: updates.map((u) => ({ ref: u.ref, old: u.oldOid, new: u.newOid })), paths, sha256: sha, reason: decision.reason });
-        }
-        if (records.length > 0 && auditLog === undefined) {
-          messages.push('modelscan-guard: override refused: the server has no audit log configured (server.auditLog), and overrides must leave a trace');
-          for (const r of report.results) if (r.allowed?.reason.startsWith('push override')) r.blocks = true;
-          report.blocked = true;
-        } else if (records.length > 0) {
-          try {
-            appendAudit(auditLog!, records);
-            messages.push(`modelscan-guard: override recorded in the audit log for ${records.map((r) => `${r.paths.join(', ')} (sha256 ${r.sha256.slice(0, 12)}…)`).join('; ')}`);
-          } catch (err) {
-            messages.push(`modelscan-guard: override refused: the audit log could not be written (${(err as Error).message})`);
-            for (const r of report.results) if (r.allowed?.reason.startsWith('push override')) r.blocks = true;
-            report.blocked = true;
-          }
-        }
-      }
-      const unused = [...decision.sha256].filter((h) => !report.results.some((r) => r.sha256 === h && r.allowed));
-      if (unused.length > 0) messages.push(`modelscan-guard: no blocked file of this push has sha256 ${unused.map((h) => h.slice(0, 12) + '…').join(', ')}; nothing was overridden for it`);
-    }
+    else messages.push(...applyOverride(report, decision, { repository: repo.commonDir, refs: updates.map((u) => ({ ref: u.ref, old: u.oldOid, new: u.newOid })), auditLog }));
   }
   const prefix = gitlab ? 'GL-HOOK-ERR: ' : '';
   const summary = renderSummary(report, { mode: 'pre-receive', overridesEnabled: server.overrides?.enabled === true, ...(report.blocked ? { linePrefix: prefix } : {}) });

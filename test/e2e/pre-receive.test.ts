@@ -165,6 +165,27 @@ describe('pre-receive in a bare repository', () => {
     expect(push(client, ['-q', 'origin', '--delete', 'gone']).code).toBe(0);
   });
 
+  it('budgets: fail closed by default, fail open when configured; cache-only scans nothing new', () => {
+    const closed = setup({}, ['--size-budget', '1']);
+    sb.commit(closed.client, { 'a.pkl': BENIGN, 'b.pkl': BENIGN.subarray(0) }, 'two models');
+    sb.commit(closed.client, { 'c.pkl': Buffer.concat([BENIGN.subarray(0, BENIGN.length - 1), Buffer.from([0x30, 0x2e])]) }, 'third');
+    const r1 = push(closed.client, ['origin', 'main']);
+    expect(r1.code).not.toBe(0);
+    expect(r1.stderr).toMatch(/not scanned: the size budget of 1 bytes for this push ran out/);
+
+    const open = setup({ server: { budget: { bytes: 1, onExceed: 'allow' } } });
+    sb.commit(open.client, { 'a.pkl': BENIGN, 'c.pkl': Buffer.concat([BENIGN.subarray(0, BENIGN.length - 1), Buffer.from([0x30, 0x2e])]) }, 'models');
+    const r2 = push(open.client, ['origin', 'main']);
+    expect(r2.code, r2.stderr).toBe(0);
+    expect(r2.stderr).toMatch(/WARNING.*size budget/);
+
+    const cacheOnly = setup({}, ['--cache-only']);
+    sb.commit(cacheOnly.client, { 'a.pkl': BENIGN }, 'model');
+    const r3 = push(cacheOnly.client, ['origin', 'main']);
+    expect(r3.code).not.toBe(0);
+    expect(r3.stderr).toMatch(/cache-only mode/);
+  });
+
   it('an invalid server policy refuses the push rather than opening the gate', () => {
     const { client, config } = setup();
     writeFileSync(config, JSON.stringify({ failOn: 'NEVER' }));
@@ -209,6 +230,22 @@ describe('push-option overrides', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ user: 'alice', paths: ['legacy.pkl'], sha256: sha, reason: 'reviewed in SEC-42' });
     expect((lines[0]!.refs as { ref: string }[])[0]!.ref).toBe('refs/heads/main');
+  });
+
+  it('changes nothing unless it covers every blocked file and leaves its trace', () => {
+    const { client, config } = setup({ server: { overrides: { enabled: true } } });
+    const other = callPickle('posix', 'system', 'echo other', 0);
+    sb.commit(client, { 'one.pkl': EVIL, 'two.pkl': other }, 'two bad files');
+    const opts = (sha: string) => ['-o', `modelscan-guard.allow=${sha}`, '-o', 'modelscan-guard.reason=ok'];
+    const noLog = push(client, [...opts(sha256Of(EVIL)), '-o', `modelscan-guard.allow=${sha256Of(other)}`, 'origin', 'main']);
+    expect(noLog.code).not.toBe(0);
+    expect(noLog.stderr).toMatch(/override refused: the server has no audit log/);
+    expect(noLog.stderr).not.toMatch(/ALLOWED/);
+    writeFileSync(config, JSON.stringify({ server: { overrides: { enabled: true }, auditLog: sb.path('partial-audit.jsonl') } }));
+    const partial = push(client, [...opts(sha256Of(EVIL)), 'origin', 'main']);
+    expect(partial.code).not.toBe(0);
+    expect(partial.stderr).toMatch(/override not applied: other files of this push are blocked too/);
+    expect(partial.stderr).toContain('two.pkl');
   });
 
   it('20 concurrent pushes share the cache and lose no audit line', async () => {
