@@ -65,11 +65,7 @@ export function runInstall(argv: string[]): ExitCode {
     process.stdout.write(out.map((l) => `modelscan-guard: ${l}\n`).join(''));
     return EXIT.CLEAN;
   } catch (err) {
-    if (err instanceof InstallError) {
-      process.stderr.write(`modelscan-guard install: ${err.message}\n`);
-      return EXIT.ERRORS;
-    }
-    throw err;
+    return refused(err);
   }
 }
 
@@ -81,10 +77,13 @@ function runServerInstall(target: string, config: string | undefined, extraArgs:
     process.stdout.write(r.actions.map((a) => `modelscan-guard: ${a}\n`).join(''));
     return EXIT.CLEAN;
   } catch (err) {
-    if (err instanceof ServerInstallError) {
-      process.stderr.write(`modelscan-guard install: ${err.message}\n`);
-      return EXIT.ERRORS;
-    }
-    throw err;
+    return refused(err);
   }
+}
+
+/** An install that stopped on purpose (nothing half-written): its message and exit 2. Anything else is a bug. */
+function refused(err: unknown): ExitCode {
+  if (!(err instanceof InstallError || err instanceof ServerInstallError)) throw err;
+  process.stderr.write(`modelscan-guard install: ${err.message}\n`);
+  return EXIT.ERRORS;
 }
