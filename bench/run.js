@@ -47,6 +47,7 @@ report('(a) opcode-heavy: 2,000,000 small dicts', dicts, 'target: >= 100 MB/s');
 const big = join(work, 'array-1gib.pkl');
 writeBigArray(big, 1 << 30);
 report('(b) 1 GiB of array bytes in one pickle', big, 'target: RSS < 150 MB, independent of size');
+await (await import('./git.js')).benchGit(work);
 
 await (await import('./server.js')).benchServer(work);
 

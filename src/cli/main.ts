@@ -5,6 +5,7 @@ import { version } from '../api.js';
 import { EXIT, type ExitCode } from '../engine/verdict.js';
 import { runAllow } from './allow.js';
 import { runDiff } from './diff.js';
+import { runInstall } from './install.js';
 import { runPrePush } from './pre-push.js';
 import { runPreReceive } from './pre-receive.js';
 import { runScan, SCAN_HELP } from './scan.js';
@@ -20,6 +21,7 @@ Usage:
   modelscan-guard diff A..B|A...B [--history]   audit what a range of history adds
   modelscan-guard pre-receive [--config FILE]   server side: every blob a push adds (bare repository hook)
   modelscan-guard allow PATH|SHA256 --reason R  allow one exact file on purpose (by content sha256)
+  modelscan-guard install [--pre-commit] [--pre-push] [--husky] [--uninstall]   install the git hooks
   modelscan-guard COMMAND --help                details of a command
   modelscan-guard --version | --help
 
@@ -40,6 +42,8 @@ async function main(argv: string[]): Promise<ExitCode> {
       return runPreReceive(rest);
     case 'allow':
       return runAllow(rest);
+    case 'install':
+      return runInstall(rest);
     case '--version':
     case '-V':
       process.stdout.write(`${version()}\n`);
