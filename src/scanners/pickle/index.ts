@@ -12,9 +12,17 @@ import type { GlobalRecord, StructuralFinding } from './records.js';
 import { analyseStream } from './stream.js';
 import { decodeRawUnicodeEscape, decodeStringLine } from './text-args.js';
 import type { Span } from './values.js';
-import type { Classification, Extractable, LoaderInfo, NestedPayload, VmError, VmPolicy } from './vm.js';
+import type { Classification, Extractable, LoaderInfo, NestedPayload, VmError, VmHooks, VmPolicy } from './vm.js';
+import { joblibHooks } from '../joblib/arrays.js';
+import { torchLegacyLayout } from '../torch/legacy.js';
 
 const SCANNER = 'pickle';
+
+/**
+ * Pickle files are read as their loaders read them: joblib's arrays inside the stream are skipped (or their
+ * inline pickles analysed), and a legacy torch.save file's storages after its fifth pickle are skipped.
+ */
+const PICKLE_HOOKS: VmHooks = { ...joblibHooks, collectPersistentIds: true };
 
 /** Wrappers whose result, when called, calls their first argument. */
 const PARTIALS = new Set(['functools\npartial', '_functools\npartial']);
@@ -58,7 +66,7 @@ export const pickleScanner: Scanner = {
   id: SCANNER,
   formats: ['pickle'],
   async scan(src: ByteSource, ctx: ScanContext): Promise<ScannerOutput> {
-    const analysis = analyseStream(src, makeVmPolicy(ctx.pickle), ctx.limits.pickle);
+    const analysis = analyseStream(src, makeVmPolicy(ctx.pickle), ctx.limits.pickle, PICKLE_HOOKS, torchLegacyLayout());
     const findings: Finding[] = [];
     const errors: ScanError[] = analysis.errors.map((e) => toError(e, ctx));
     for (const { record, hidden } of analysis.globals) findings.push(globalFinding(record, hidden, ctx));

@@ -6,7 +6,15 @@
 import type { ByteSource } from '../../io/byte-source.js';
 import { OP, isOpcode } from './opcodes.js';
 import type { GlobalRecord, StructuralFinding } from './records.js';
-import { Machine, type NestedPayload, type RunResult, type VmError, type VmLimits, type VmPolicy } from './vm.js';
+import { Machine, type NestedPayload, type RunResult, type VmError, type VmHooks, type VmLimits, type VmPolicy } from './vm.js';
+
+/**
+ * A loader that reads raw data between the pickles of a stream (torch's legacy format: storages after the
+ * fifth pickle). Told of each complete pickle read in sequence, it says where the next one starts.
+ */
+export interface StreamLayout {
+  afterPickle(index: number, run: RunResult, src: ByteSource): { next: number } | { error: string } | null;
+}
 
 export interface StreamLimits extends VmLimits {
   /** Bytes after the last complete pickle that are searched, offset by offset, for hidden pickles. */
@@ -39,7 +47,7 @@ for (const code of [
   if (isOpcode(code)) CAN_START[code] = 1;
 }
 
-export function analyseStream(src: ByteSource, policy: VmPolicy, limits: StreamLimits): StreamAnalysis {
+export function analyseStream(src: ByteSource, policy: VmPolicy, limits: StreamLimits, hooks?: VmHooks, layout?: StreamLayout): StreamAnalysis {
   const out: StreamAnalysis = { pickles: 0, opcodes: 0, globals: [], structural: [], nested: [], errors: [], protocol: 0 };
   const seen = new Set<string>();
   let opcodeBudget = limits.maxOpcodes;
@@ -68,7 +76,7 @@ export function analyseStream(src: ByteSource, policy: VmPolicy, limits: StreamL
   // Speculative runs start at many nearby offsets: one reused machine, reading through a small block cache.
   const cache = new BlockCache(src);
   const searcher = new Machine(cache, policy, 4096);
-  const reader = new Machine(src, policy);
+  const reader = new Machine(src, policy, undefined, hooks);
   let searchBudget = limits.maxSearchOpcodes;
   const run = (at: number, speculative = false): RunResult => {
     const budget = Math.max(1, speculative ? Math.min(opcodeBudget, searchBudget) : opcodeBudget);
@@ -93,6 +101,15 @@ export function analyseStream(src: ByteSource, policy: VmPolicy, limits: StreamL
   // seeking loader could reach.
   let pos = first.stopped ? first.end : first.end + 1;
   let junkStart = first.stopped ? -1 : pos;
+  let index = 0;
+  /** After a complete pickle in sequence: raw data the loader reads there is skipped exactly. */
+  const skipRaw = (r: RunResult): void => {
+    const next = layout?.afterPickle(index++, r, src);
+    if (!next) return;
+    if ('error' in next) out.errors.push({ kind: 'parse', offset: r.end, message: next.error });
+    else pos = next.next;
+  };
+  if (first.stopped) skipRaw(first);
   while (pos < src.size) {
     if (opcodeBudget <= 0) {
       out.errors.push({ kind: 'limit', offset: pos, message: `opcode budget of ${limits.maxOpcodes} exhausted before the end of the stream` });
@@ -126,6 +143,7 @@ export function analyseStream(src: ByteSource, policy: VmPolicy, limits: StreamL
       keep(r, false);
       out.pickles++;
       pos = r.end;
+      skipRaw(r);
       continue;
     }
     // Searched for, not aligned, or broken. Raw data (tensor bytes, say) is full of opcode-like bytes, and
