@@ -4,9 +4,10 @@
  */
 import { pickleScanner } from '../scanners/pickle/index.js';
 import type { Scanner } from '../scanners/scanner.js';
+import { zipScanner } from '../scanners/zip/index.js';
 import type { FormatId } from '../types.js';
 
-const SCANNERS: readonly Scanner[] = [pickleScanner];
+const SCANNERS: readonly Scanner[] = [pickleScanner, zipScanner];
 
 const BY_FORMAT = new Map<FormatId, Scanner>();
 for (const s of SCANNERS) for (const f of s.formats) BY_FORMAT.set(f, s);

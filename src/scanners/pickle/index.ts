@@ -31,6 +31,13 @@ const ATTR_GETTERS = new Set(['builtins\ngetattr']);
 /** How protocol 2 pickles write bytes: `_codecs.encode(text, 'latin1')`. */
 const BYTES_ENCODERS = new Set(['_codecs\nencode', 'codecs\nencode']);
 
+/** What torch's C++ unpickler (torch/csrc/jit/serialization/unpickler.cpp) resolves beyond ordinary tensors. */
+const TORCHSCRIPT_LIST_BUILDERS = new Set(['build_intlist', 'build_tensorlist', 'build_doublelist', 'build_boollist', 'build_tensor_from_id', 'restore_type_tag']);
+function isTorchScriptGlobal(module: string, name: string): boolean {
+  if (module === 'torch.jit._pickle') return TORCHSCRIPT_LIST_BUILDERS.has(name);
+  return (module === '__torch__' || module.startsWith('__torch__.')) && /^[A-Za-z_][A-Za-z0-9_]*$/.test(name);
+}
+
 export function makeVmPolicy(options: PicklePolicyOptions): VmPolicy {
   const loaders = new Map<string, LoaderInfo>(
     NESTED_LOADERS.map((l) => [`${l.module}\n${l.name}`, { contentChecked: l.contentChecked === true, reason: l.reason }]),
@@ -50,6 +57,7 @@ export function makeVmPolicy(options: PicklePolicyOptions): VmPolicy {
   return {
     classify(module, name) {
       const key = `${module}\n${name}`;
+      if (options.torchScript && isTorchScriptGlobal(module, name)) return { verdict: 'safe' };
       // Judged where they are used rather than at import: a content-checked loader by what it loads (see
       // nestedFindings), partial by what it wraps, getattr by what it reaches (Machine.getattr).
       if (loaders.get(key)?.contentChecked || PARTIALS.has(key) || ATTR_GETTERS.has(key)) return { verdict: 'safe' };
