@@ -9,7 +9,7 @@ import { classifyGlobal } from './policy.js';
 import { NESTED_LOADERS } from './policy-data.js';
 import type { PicklePolicyOptions } from './policy-options.js';
 import type { GlobalRecord, StructuralFinding } from './records.js';
-import { analyseStream } from './stream.js';
+import { analyseStream, type StreamAnalysis } from './stream.js';
 import { decodeRawUnicodeEscape, decodeStringLine } from './text-args.js';
 import type { Span } from './values.js';
 import type { Classification, Extractable, LoaderInfo, NestedPayload, VmError, VmHooks, VmPolicy } from './vm.js';
@@ -75,18 +75,23 @@ export const pickleScanner: Scanner = {
   formats: ['pickle'],
   async scan(src: ByteSource, ctx: ScanContext): Promise<ScannerOutput> {
     const analysis = analyseStream(src, makeVmPolicy(ctx.pickle), ctx.limits.pickle, PICKLE_HOOKS, torchLegacyLayout());
-    const findings: Finding[] = [];
-    const errors: ScanError[] = analysis.errors.map((e) => toError(e, ctx));
-    for (const { record, hidden } of analysis.globals) findings.push(globalFinding(record, hidden, ctx));
-    for (const { finding, hidden } of analysis.structural) findings.push(structuralFinding(finding, hidden, ctx));
-    for (const n of analysis.nested) {
-      const out = await nestedFindings(src, n, ctx);
-      findings.push(...out.findings);
-      errors.push(...out.errors);
-    }
-    return { findings, errors };
+    return pickleFindings(src, analysis, ctx);
   },
 };
+
+/** Findings and errors of an analysed stream, nested payloads included (scanned through the engine). */
+export async function pickleFindings(src: ByteSource, analysis: StreamAnalysis, ctx: ScanContext): Promise<ScannerOutput> {
+  const findings: Finding[] = [];
+  const errors: ScanError[] = analysis.errors.map((e) => toError(e, ctx));
+  for (const { record, hidden } of analysis.globals) findings.push(globalFinding(record, hidden, ctx));
+  for (const { finding, hidden } of analysis.structural) findings.push(structuralFinding(finding, hidden, ctx));
+  for (const n of analysis.nested) {
+    const out = await nestedFindings(src, n, ctx);
+    findings.push(...out.findings);
+    errors.push(...out.errors);
+  }
+  return { findings, errors };
+}
 
 function location(ctx: ScanContext, offset: number): Finding['location'] {
   return ctx.member === undefined ? { offset } : { member: ctx.member, offset };
