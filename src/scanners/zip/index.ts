@@ -126,6 +126,14 @@ export const zipScanner: Scanner = {
         continue;
       }
 
+      // A header declaring an expansion only a bomb reaches: reported, not inflated. (Lying the other way is
+      // caught while inflating: decompress() stops at the same ratio and at the output limits.)
+      const a = ctx.limits.archive;
+      if (entry.method === 8 && entry.uncompressedSize > a.ratioFloor && entry.uncompressedSize > a.maxRatio * Math.max(1, entry.compressedSize)) {
+        finding('HIGH', 'archive/compression-bomb', name, `member declares ${entry.uncompressedSize} bytes from ${entry.compressedSize} compressed (more than ${a.maxRatio}×): a decompression bomb; it was not analysed`);
+        continue;
+      }
+
       const storage = torch && isStorage(name);
       if (storage && !storageMayHoldModel(src.read(local.dataOffset, 8))) continue;
 
