@@ -48,4 +48,6 @@ const big = join(work, 'array-1gib.pkl');
 writeBigArray(big, 1 << 30);
 report('(b) 1 GiB of array bytes in one pickle', big, 'target: RSS < 150 MB, independent of size');
 
+await (await import('./containers.js')).benchContainers(work);
+
 if (!process.argv.includes('--keep')) rmSync(work, { recursive: true, force: true });

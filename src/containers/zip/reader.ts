@@ -160,15 +160,26 @@ export function readDirectory(src: ByteSource, limits: ZipReadLimits): ZipDirect
   return { entries, prefix, zip64, truncated };
 }
 
-export function readLocalHeader(src: ByteSource, entry: ZipEntry): LocalHeader {
-  const h = src.read(entry.localHeaderOffset, 30);
-  if (h.length < 30 || h.readUInt32LE(0) !== LFH_SIG) throw new ZipFormatError(`no local header at byte ${entry.localHeaderOffset}`);
+/** Bytes read past the names in one go: most local headers (and the first bytes of data) fit. */
+const LOCAL_SLACK = 96;
+
+/**
+ * The local header of an entry, and the first bytes of its data (`head`, up to 16): one read for the
+ * usual header, since a checkpoint has thousands of members and each costs a system call.
+ */
+export function readLocalHeader(src: ByteSource, entry: ZipEntry): LocalHeader & { head: Buffer } {
+  const at = entry.localHeaderOffset;
+  let h = src.read(at, 30 + entry.rawName.length + LOCAL_SLACK);
+  if (h.length < 30 || h.readUInt32LE(0) !== LFH_SIG) throw new ZipFormatError(`no local header at byte ${at}`);
   const nameLen = h.readUInt16LE(26);
   const extraLen = h.readUInt16LE(28);
-  const rawName = src.read(entry.localHeaderOffset + 30, nameLen);
-  const dataOffset = entry.localHeaderOffset + 30 + nameLen + extraLen;
+  const dataOffset = at + 30 + nameLen + extraLen;
   if (dataOffset + entry.compressedSize > src.size) throw new ZipFormatError('member data runs past the end of the file');
-  return { rawName, flags: h.readUInt16LE(6), method: h.readUInt16LE(8), dataOffset };
+  const headLen = Math.min(16, entry.compressedSize);
+  if (h.length < 30 + nameLen + extraLen + headLen) h = src.read(at, 30 + nameLen + extraLen + headLen);
+  const rawName = h.subarray(30, 30 + nameLen);
+  const head = h.subarray(30 + nameLen + extraLen, 30 + nameLen + extraLen + headLen);
+  return { rawName, flags: h.readUInt16LE(6), method: h.readUInt16LE(8), dataOffset, head };
 }
 
 /** The unix file type bits of an entry made on unix (version made by, high byte 3), else 0. */

@@ -109,6 +109,7 @@ export function arrayAfterWrapper(wrapper: DetailedObject, pos: number, src: Byt
 }
 
 export const joblibHooks: VmHooks = {
-  keepsDetails: (rec) => WRAPPERS.has(key(rec)) || DTYPES.has(key(rec)),
+  // Called for every call of a global: the name test first keeps the common case to one comparison.
+  keepsDetails: (rec) => (rec.name === 'NumpyArrayWrapper' || rec.name === 'dtype') && (WRAPPERS.has(key(rec)) || DTYPES.has(key(rec))),
   afterBuild: arrayAfterWrapper,
 };

@@ -135,7 +135,7 @@ export const zipScanner: Scanner = {
       }
 
       const storage = torch && isStorage(name);
-      if (storage && !storageMayHoldModel(src.read(local.dataOffset, 8))) continue;
+      if (storage && !storageMayHoldModel(local.head)) continue;
 
       let member: { source: ByteSource; dispose(): void };
       if (entry.method === 0) {
