@@ -8,7 +8,7 @@
 import { traversalReason } from '../containers/paths.js';
 import { listTar, TarFormatError, type TarMember } from '../containers/tar.js';
 import { SliceSource, type ByteSource } from '../io/byte-source.js';
-import type { Finding, ScanError, Severity } from '../types.js';
+import { Collector } from './collector.js';
 import { makeVmPolicy, pickleFindings } from './pickle/index.js';
 import { analyseStream, type StreamLayout } from './pickle/stream.js';
 import { joinMember, type ScanContext, type Scanner, type ScannerOutput } from './scanner.js';
@@ -20,23 +20,16 @@ export const tarScanner: Scanner = {
   id: SCANNER,
   formats: ['tar'],
   async scan(src: ByteSource, ctx: ScanContext): Promise<ScannerOutput> {
-    const findings: Finding[] = [];
-    const errors: ScanError[] = [];
-    const finding = (severity: Severity, rule: string, member: string, description: string) =>
-      findings.push({ severity, rule, scanner: SCANNER, path: ctx.path, location: { member: joinMember(ctx.member, member) }, description });
-    const error = (kind: ScanError['kind'], member: string | undefined, message: string) => {
-      const e: ScanError = { path: ctx.path, scanner: SCANNER, kind, message };
-      const m = member === undefined ? ctx.member : joinMember(ctx.member, member);
-      if (m !== undefined) e.member = m;
-      errors.push(e);
-    };
+    const out = new Collector(ctx, SCANNER);
+    const finding = out.finding.bind(out);
+    const error = out.error.bind(out);
     let listing: { members: TarMember[]; truncated: boolean };
     try {
       listing = listTar(src, ctx.limits.archive.maxEntries);
     } catch (err) {
       if (!(err instanceof TarFormatError)) throw err;
       error('parse', undefined, `tar archive cannot be read: ${err.message}`);
-      return { findings, errors };
+      return out.output;
     }
     if (listing.truncated) error('limit', undefined, `more than ${ctx.limits.archive.maxEntries} members: only the first ${listing.members.length} were analysed`);
     const names = new Set(listing.members.map((m) => m.name));
@@ -51,16 +44,12 @@ export const tarScanner: Scanner = {
       if (m.type !== '0' && m.type !== '7') continue;
       const body = new SliceSource(src, m.dataOffset, m.size);
       if (torchLegacy && (m.name === 'storages' || m.name === 'tensors')) {
-        const out = await scanLegacyMember(body, m.name, ctx);
-        findings.push(...out.findings);
-        errors.push(...out.errors);
+        out.add(await scanLegacyMember(body, m.name, ctx));
         continue;
       }
-      const outcome = await ctx.scanNested(body, m.name);
-      findings.push(...outcome.findings);
-      errors.push(...outcome.errors);
+      out.add(await ctx.scanNested(body, m.name));
     }
-    return { findings, errors };
+    return out.output;
   },
 };
 

@@ -151,3 +151,11 @@ describe('zip scanner', () => {
     expect(r.errors.length).toBeGreaterThan(0);
   });
 });
+
+describe('zip found only by its end record', () => {
+  it('a stray end-record signature in pickle data is not an archive', async () => {
+    const stray = Buffer.concat([OK, Buffer.from('PK\x05\x06'), Buffer.alloc(18)]);
+    const r = await scanBytes(stray, 'x.pkl');
+    expect(r.errors.filter((e) => e.scanner === 'zip')).toEqual([]);
+  });
+});

@@ -13,8 +13,8 @@ import { decompressMember } from '../../containers/budget.js';
 import { traversalReason } from '../../containers/paths.js';
 import { readDirectory, readLocalHeader, unixMode, ZipFormatError, type ZipEntry } from '../../containers/zip/reader.js';
 import { SliceSource, type ByteSource } from '../../io/byte-source.js';
-import type { Finding, ScanError, Severity } from '../../types.js';
 import { pickleScanner } from '../pickle/index.js';
+import { Collector } from '../collector.js';
 import { joinMember, type NestedOutcome, type ScanContext, type Scanner, type ScannerOutput } from '../scanner.js';
 import { checkScript } from '../torch/script-check.js';
 
@@ -50,32 +50,23 @@ export const zipScanner: Scanner = {
   id: SCANNER,
   formats: ['zip'],
   async scan(src: ByteSource, ctx: ScanContext): Promise<ScannerOutput> {
-    const findings: Finding[] = [];
-    const errors: ScanError[] = [];
-    const finding = (severity: Severity, rule: string, member: string | undefined, description: string, offset?: number) => {
-      const location: Finding['location'] = {};
-      const m = member === undefined ? ctx.member : joinMember(ctx.member, member);
-      if (m !== undefined) location.member = m;
-      if (offset !== undefined) location.offset = offset;
-      findings.push({ severity, rule, scanner: SCANNER, path: ctx.path, location, description });
-    };
-    const error = (kind: ScanError['kind'], member: string | undefined, message: string) => {
-      const e: ScanError = { path: ctx.path, scanner: SCANNER, kind, message };
-      const m = member === undefined ? ctx.member : joinMember(ctx.member, member);
-      if (m !== undefined) e.member = m;
-      errors.push(e);
-    };
+    const out = new Collector(ctx, SCANNER);
+    const finding = out.finding.bind(out);
+    const error = out.error.bind(out);
 
     let dir;
     try {
       dir = readDirectory(src, ctx.limits.archive);
     } catch (err) {
       if (!(err instanceof ZipFormatError)) throw err;
+      // An end-record signature inside other data (array bytes after a pickle) that leads to no readable
+      // directory is no archive for any reader either: only a file that starts as a zip must be one.
+      if (src.read(0, 2).toString('latin1') !== 'PK') return out.output;
       error('parse', undefined, `zip archive cannot be read: ${err.message}`);
-      return { findings, errors };
+      return out.output;
     }
     if (dir.truncated) {
-      error('limit', dir.entries.length < 1 ? undefined : undefined, `more than ${ctx.limits.archive.maxEntries} members: only the first ${dir.entries.length} were listed and analysed`);
+      error('limit', undefined, `more than ${ctx.limits.archive.maxEntries} members: only the first ${dir.entries.length} were listed and analysed`);
     }
     if (dir.prefix > 0) {
       finding('MEDIUM', 'zip/leading-data', undefined, `${dir.prefix} bytes come before the zip archive: a loader reading from the start (pickle.load, torch's legacy path) sees those bytes, not the archive`, 0);
@@ -143,27 +134,26 @@ export const zipScanner: Scanner = {
       } else {
         const opened = await decompressMember('deflate-raw', src, local.dataOffset, entry.compressedSize, ctx, SCANNER, joinMember(ctx.member, name));
         if ('error' in opened) {
-          if (opened.finding) findings.push(opened.finding);
-          errors.push(opened.error);
+          if (opened.finding) out.findings.push(opened.finding);
+          out.errors.push(opened.error);
           continue;
         }
         member = opened;
       }
       try {
         const outcome = torchScript && isBinaryPickle(member.source) ? await scanTorchScriptPickle(member.source, name, ctx) : await ctx.scanNested(member.source, name);
-        findings.push(...outcome.findings);
         // Raw tensor bytes that happen to start like a pickle break as one; only findings there are evidence.
-        if (!storage) errors.push(...outcome.errors);
+        out.add(outcome, !storage);
         if (!storage && outcome.formats.includes('pickle') && member.source.size <= MAX_CRC_BYTES && crcOf(member.source) !== entry.crc32) {
           finding('MEDIUM', 'zip/bad-crc', name, 'the pickle member does not match its CRC-32: it was edited after zipping; torch loads it anyway while zipfile-based scanners fail on it');
         }
-        if (/\.py$/i.test(name)) scriptFindings(member.source, name, ctx, finding, error);
+        if (/\.py$/i.test(name)) scriptFindings(member.source, name, ctx, out);
         else if (!outcome.scanned && /\.pkl$/i.test(name)) error('parse', name, 'member is named like a pickle but is no format this scanner reads');
       } finally {
         member.dispose();
       }
     }
-    return { findings, errors };
+    return out.output;
   },
 };
 
@@ -178,22 +168,16 @@ async function scanTorchScriptPickle(src: ByteSource, name: string, ctx: ScanCon
   return { ...r, formats: ['pickle'], scanned: true };
 }
 
-function scriptFindings(
-  src: ByteSource,
-  name: string,
-  ctx: ScanContext,
-  finding: (s: Severity, rule: string, member: string | undefined, d: string) => void,
-  error: (k: ScanError['kind'], member: string | undefined, m: string) => void,
-): void {
+function scriptFindings(src: ByteSource, name: string, ctx: ScanContext, out: Collector): void {
   const max = ctx.limits.archive.maxScriptBytes;
   if (src.size > max) {
-    error('limit', name, `Python source of ${src.size} bytes is larger than the ${max}-byte limit for the code check`);
+    out.error('limit', name, `Python source of ${src.size} bytes is larger than the ${max}-byte limit for the code check`);
     return;
   }
   const issues = checkScript(src.read(0, src.size).toString('utf8'));
   if (issues.length === 0) return;
   const list = issues.slice(0, 5).map((i) => `line ${i.line}: ${i.what}`).join('; ');
-  finding('HIGH', 'torchscript/python-code', name, `Python source in the archive does what TorchScript code never does (${list}${issues.length > 5 ? '; …' : ''})`);
+  out.finding('HIGH', 'torchscript/python-code', name, `Python source in the archive does what TorchScript code never does (${list}${issues.length > 5 ? '; …' : ''})`);
 }
 
 function crcOf(src: ByteSource): number {
