@@ -7,13 +7,13 @@ import type { ScanContext } from '../scanners/scanner.js';
 import type { Finding, ScanError } from '../types.js';
 import { decompress, type Codec } from './decompress.js';
 
-export type Opened = { source: ByteSource; dispose(): void } | { finding?: Finding; error: ScanError };
+export type Opened = { source: ByteSource; dispose(): void } | { finding?: Finding; error: ScanError; produced: number };
 
 export async function decompressMember(codec: Codec, src: ByteSource, start: number, length: number, ctx: ScanContext, scanner: string, member: string): Promise<Opened> {
   const a = ctx.limits.archive;
   const maxOutput = Math.min(a.maxMemberOutput, ctx.budget.decompressed);
   const error = (kind: ScanError['kind'], message: string): ScanError => ({ path: ctx.path, scanner, kind, member, message });
-  if (maxOutput <= 0) return { error: error('limit', `not decompressed: this file already decompressed ${a.maxTotalDecompressed} bytes, the limit for one artifact`) };
+  if (maxOutput <= 0) return { produced: 0, error: error('limit', `not decompressed: this file already decompressed ${a.maxTotalDecompressed} bytes, the limit for one artifact`) };
   const r = await decompress(codec, src, start, length, { maxOutput, maxRatio: a.maxRatio, ratioFloor: a.ratioFloor, spillAbove: a.spillAbove });
   if (r.ok) {
     ctx.budget.decompressed -= r.source.size;
@@ -22,6 +22,7 @@ export async function decompressMember(codec: Codec, src: ByteSource, start: num
   ctx.budget.decompressed -= r.produced;
   if (r.reason === 'bomb') {
     return {
+      produced: r.produced,
       finding: {
         severity: 'HIGH',
         rule: 'archive/compression-bomb',
@@ -33,5 +34,5 @@ export async function decompressMember(codec: Codec, src: ByteSource, start: num
       error: error('limit', `${member} was not analysed: it ${r.message}`),
     };
   }
-  return { error: error(r.reason === 'limit' ? 'limit' : 'parse', `${member} ${r.message}; it was not analysed`) };
+  return { produced: r.produced, error: error(r.reason === 'limit' ? 'limit' : 'parse', `${member} ${r.message}; it was not analysed`) };
 }

@@ -44,6 +44,8 @@ async function scanBytes(src: ByteSource, nameHint: string, ctx: Omit<ScanContex
         };
       }
       const r = await scanBytes(nested, label, { ...ctx, member, depth: ctx.depth + 1 });
+      // Part read, part not (a member that is a pickle with an HDF5 file appended): never silent.
+      if (r.scanned) for (const f of r.unscanned) r.errors.push({ path: ctx.path, scanner: 'engine', kind: 'unsupported', member, message: `${member} also contains ${f} data, which this version cannot scan` });
       return { formats: r.formats, findings: r.findings, errors: r.errors, scanned: r.scanned };
     },
   };

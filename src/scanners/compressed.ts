@@ -23,7 +23,12 @@ export const compressedScanner: Scanner = {
     const start = head === 'ZF' ? ZF_HEADER : 0;
     const label = codec === 'gzip' ? 'gunzip' : 'inflate';
     const opened = await decompressMember(codec, src, start, src.size - start, ctx, SCANNER, joinMember(ctx.member, label));
-    if ('error' in opened) return { findings: opened.finding ? [opened.finding] : [], errors: [opened.error] };
+    if ('error' in opened) {
+      // Two bytes that merely pass zlib's header check (text starting "x^") and inflate to nothing are no
+      // zlib stream for any loader either.
+      if (opened.error.kind === 'parse' && codec === 'zlib' && start === 0 && opened.produced === 0) return { findings: [], errors: [] };
+      return { findings: opened.finding ? [opened.finding] : [], errors: [opened.error] };
+    }
     try {
       const outcome = await ctx.scanNested(opened.source, label);
       const errors = [...outcome.errors];

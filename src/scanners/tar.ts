@@ -47,7 +47,9 @@ export const tarScanner: Scanner = {
         out.add(await scanLegacyMember(body, m.name, ctx));
         continue;
       }
-      out.add(await ctx.scanNested(body, m.name));
+      const outcome = await ctx.scanNested(body, m.name);
+      out.add(outcome);
+      if (!outcome.scanned && outcome.formats.length > 0) error('unsupported', m.name, `member is ${outcome.formats.join(' + ')}, which this version cannot scan`);
     }
     return out.output;
   },

@@ -159,3 +159,11 @@ describe('zip found only by its end record', () => {
     expect(r.errors.filter((e) => e.scanner === 'zip')).toEqual([]);
   });
 });
+
+describe('members of formats this version cannot scan', () => {
+  it('are an unsupported error naming the member, never a clean archive', async () => {
+    const hdf5 = Buffer.concat([Buffer.from('\x89HDF\r\n\x1a\n', 'latin1'), Buffer.alloc(100)]);
+    const r = await scanBytes(buildZip([{ name: 'model.weights.h5', data: hdf5 }, { name: 'config.json', data: '{}' }]), 'm.keras');
+    expect(r.errors.map((e) => [e.kind, e.member])).toEqual([['unsupported', 'model.weights.h5']]);
+  });
+});

@@ -447,6 +447,11 @@ export class Machine {
       if (loader) this.noteLoaderCall(rec, loader, args, at);
       if (this.policy.isBytesEncoder(rec.module, rec.name)) return this.encodeBytes(args);
       if (this.hooks?.keepsDetails(rec)) return { kind: 'object', origin: rec, args: [...args] };
+      // Protocols 0-1 create instances as copyreg._reconstructor(cls, object, None): the object is a cls.
+      const cls = args[0];
+      if (this.hooks && rec.name === '_reconstructor' && rec.module === 'copyreg' && cls?.kind === 'global' && this.hooks.keepsDetails(cls.record)) {
+        return { kind: 'object', origin: cls.record, args: [] };
+      }
       return { kind: 'object', origin: rec };
     }
     const persisted = this.persistedClass(callee);

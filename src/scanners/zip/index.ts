@@ -148,6 +148,7 @@ export const zipScanner: Scanner = {
           finding('MEDIUM', 'zip/bad-crc', name, 'the pickle member does not match its CRC-32: it was edited after zipping; torch loads it anyway while zipfile-based scanners fail on it');
         }
         if (/\.py$/i.test(name)) scriptFindings(member.source, name, ctx, out);
+        else if (!outcome.scanned && outcome.formats.length > 0) error('unsupported', name, `member is ${outcome.formats.join(' + ')}, which this version cannot scan`);
         else if (!outcome.scanned && /\.pkl$/i.test(name)) error('parse', name, 'member is named like a pickle but is no format this scanner reads');
       } finally {
         member.dispose();
