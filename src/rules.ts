@@ -98,6 +98,12 @@ export const RULES: readonly RuleDoc[] = [
     fix: FIX_REPLACE,
   },
   {
+    id: 'zip/overlapping-members',
+    title: 'Zip members overlap',
+    why: 'Two directory entries pointing at the same bytes (or data running into the next member) is how non-recursive zip bombs multiply their output, and a way to show different readers different files.',
+    fix: FIX_REPLACE,
+  },
+  {
     id: 'zip/bad-crc',
     title: 'Zip pickle member fails its CRC',
     why: 'The pickle was edited after the archive was written. torch loads it anyway; scanners built on zipfile fail on it and report nothing.',

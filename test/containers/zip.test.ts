@@ -167,3 +167,18 @@ describe('members of formats this version cannot scan', () => {
     expect(r.errors.map((e) => [e.kind, e.member])).toEqual([['unsupported', 'model.weights.h5']]);
   });
 });
+
+describe('overlapping members', () => {
+  it('two directory entries on one local header are reported', async () => {
+    const z = buildZip([{ name: 'a.txt', data: 'hello' }, { name: 'b.txt', data: 'world' }]);
+    const d = readDirectory(new BufferSource(z), LIMITS);
+    // Point b.txt's directory entry at a.txt's local header.
+    const cd = z.indexOf(Buffer.from('PK\x01\x02', 'latin1'), z.indexOf(Buffer.from('PK\x01\x02', 'latin1')) + 4);
+    const bad = Buffer.from(z);
+    bad.writeUInt32LE(d.entries[0]!.localHeaderOffset, cd + 42);
+    const r = await scanBytes(bad, 'a.zip');
+    expect(rules(r)).toContain('zip/overlapping-members');
+    const ok = await scanBytes(z, 'a.zip');
+    expect(ok.findings).toEqual([]);
+  });
+});

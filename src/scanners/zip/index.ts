@@ -88,6 +88,8 @@ export const zipScanner: Scanner = {
 
     const torch = isTorchArchive(dir.entries);
     const torchScript = isTorchScriptArchive(dir.entries);
+    /** [start, end, name] of each member's bytes on disk, local header included. */
+    const spans: [number, number, string][] = [];
     for (const entry of dir.entries) {
       const name = entry.name;
       const why = traversalReason(name);
@@ -98,6 +100,7 @@ export const zipScanner: Scanner = {
       let local;
       try {
         local = readLocalHeader(src, entry);
+        spans.push([entry.localHeaderOffset, local.dataOffset + entry.compressedSize, name]);
       } catch (err) {
         if (!(err instanceof ZipFormatError)) throw err;
         error('parse', name, `member cannot be read: ${err.message}`);
@@ -154,9 +157,27 @@ export const zipScanner: Scanner = {
         member.dispose();
       }
     }
+    reportOverlaps(spans, out);
     return out.output;
   },
 };
+
+/**
+ * Members whose bytes overlap (two directory entries on one local header, or data running into the next
+ * header): how non-recursive zip bombs multiply output, and how two readers get two different files.
+ */
+function reportOverlaps(spans: [number, number, string][], out: Collector): void {
+  spans.sort((a, b) => a[0] - b[0]);
+  let reported = 0;
+  for (let i = 1; i < spans.length && reported < 10; i++) {
+    const [start, , name] = spans[i]!;
+    const [, prevEnd, prevName] = spans[i - 1]!;
+    if (start < prevEnd) {
+      out.finding('HIGH', 'zip/overlapping-members', name, `member shares bytes with ${JSON.stringify(prevName)}: overlapping entries multiply what a reader extracts (zip bombs) or show readers different files`, start);
+      reported++;
+    }
+  }
+}
 
 function isBinaryPickle(src: ByteSource): boolean {
   const h = src.read(0, 2);
