@@ -84,6 +84,7 @@ export async function decompress(codec: Codec, input: ByteSource, start: number,
   } catch (err) {
     stop = { ok: false, reason: 'corrupt', message: `corrupt ${codec} data: ${(err as Error).message}`, produced };
   } finally {
+    z.on('error', () => undefined); // late errors of a stream we stopped on purpose
     z.destroy();
     await feeding;
   }
