@@ -34,9 +34,9 @@ function isTorchScriptArchive(entries: ZipEntry[]): boolean {
   return entries.some((e) => /(^|\/)constants\.pkl$/i.test(e.name)) && entries.some((e) => /(^|\/)code\//.test(e.name));
 }
 
-/** Tensor storages: <prefix>/data/<n> (also .data/ in newer torch). torch.load never unpickles them. */
+/** Tensor storages: <prefix>/data/<n>, and TorchScript's tensor constants <prefix>/constants/<n>. Never unpickled. */
 function isStorage(name: string): boolean {
-  return /^(?:[^/]*\/)?data\/\d+$/.test(name);
+  return /^(?:[^/]*\/)?(?:data|constants)\/\d+$/.test(name);
 }
 
 /** First bytes of a storage that would make it worth a look: a binary pickle or a container magic. */
