@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scanBytes } from '../../src/api.js';
 import { DEFAULT_LIMITS, type Limits } from '../../src/engine/limits.js';
+import { asm, op } from '../helpers/pickle-asm.js';
 
 const FIX = join(import.meta.dirname, '..', '..', 'fixtures', 'containers');
 const read = (p: string) => readFileSync(join(FIX, p));
@@ -42,5 +43,34 @@ describe('joblib arrays', () => {
     data[at + 2] = 0xff;
     const r = await scanBytes(data, 'm.joblib', { limits: STRICT });
     expect(r.errors.some((e) => /joblib array/.test(e.message))).toBe(true);
+  });
+});
+
+describe('a wrapper whose "array bytes" are opcodes for plain pickle.load', () => {
+  const wrapper = (payload: Buffer, alignment: boolean) =>
+    asm(
+      op.proto(2),
+      op.global('joblib.numpy_pickle', 'NumpyArrayWrapper'), op.EMPTY_TUPLE, op.NEWOBJ,
+      op.EMPTY_DICT, op.MARK,
+      op.sbu('shape'), op.binint1(payload.length), op.TUPLE1,
+      op.sbu('dtype'), op.global('numpy', 'dtype'), op.sbu('u1'), [0x89, 0x88], op.TUPLE3, op.REDUCE,
+      op.MARK, op.binint1(3), op.sbu('|'), op.NONE, op.NONE, op.NONE, op.binint1(1), op.binint1(1), op.binint1(0), op.TUPLE, op.BUILD,
+      op.sbu('numpy_array_alignment_bytes'), alignment ? op.binint1(16) : op.NONE,
+      op.SETITEMS, op.BUILD,
+      alignment ? Buffer.from([0]) : Buffer.alloc(0),
+      payload,
+      op.STOP,
+    );
+  const payload = asm(op.global('os', 'system'), op.MARK, op.string('echo x'), op.TUPLE, op.REDUCE, op.POP);
+
+  it('joblib skips them, and the payload pickle.load would run there is still found', async () => {
+    const r = await scanBytes(wrapper(payload, false), 'x.pkl', { limits: STRICT });
+    expect(r.findings.some((f) => f.module === 'os' && f.operator === 'system')).toBe(true);
+  });
+
+  it('real array bytes there are not findings', async () => {
+    const r = await scanBytes(wrapper(Buffer.alloc(payload.length, 0x3f), true), 'x.pkl', { limits: STRICT });
+    expect(r.findings).toEqual([]);
+    expect(r.errors).toEqual([]);
   });
 });

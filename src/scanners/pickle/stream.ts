@@ -87,8 +87,23 @@ export function analyseStream(src: ByteSource, policy: VmPolicy, limits: StreamL
     return r;
   };
 
+  /** Evidence of a hidden pickle in what a speculative run found: noise in raw data imports nothing dangerous. */
+  const keepEvidence = (r: RunResult): boolean => {
+    const evidence = r.records.filter((g) => g.verdict === 'dangerous' || (g.verdict === 'unknown' && g.use !== 'imported'));
+    if (evidence.length > 0) keep({ ...r, records: evidence, structural: [], nested: r.nested.filter((n) => evidence.includes(n.loader)) }, true);
+    return evidence.length > 0;
+  };
+  /**
+   * Inline data skipped as joblib reads it (array bytes) is where plain pickle.load reads on instead: a
+   * payload placed there for a loader that is not joblib's is looked for too.
+   */
+  const probeSkipped = (r: RunResult): void => {
+    for (const at of r.skippedAt.slice(0, 10_000)) if (searchBudget > 0 && opcodeBudget > 0) keepEvidence(run(at, true));
+  };
+
   // The stream's own first pickle: its errors are real (CPython stops there, after running what came before).
   const first = run(0);
+  probeSkipped(first);
   out.protocol = first.protocol;
   keep(first, false);
   if (first.stopped) out.pickles++;
@@ -141,6 +156,7 @@ export function analyseStream(src: ByteSource, policy: VmPolicy, limits: StreamL
     if (aligned && r.stopped && r.opcodes > 1) {
       // The next pickle of a back-to-back stream: everything in it counts.
       keep(r, false);
+      probeSkipped(r);
       out.pickles++;
       pos = r.end;
       skipRaw(r);
@@ -149,9 +165,8 @@ export function analyseStream(src: ByteSource, policy: VmPolicy, limits: StreamL
     // Searched for, not aligned, or broken. Raw data (tensor bytes, say) is full of opcode-like bytes, and
     // now and then a run through it even reaches a STOP: only an importable name that is dangerous, or
     // unknown and then used, is evidence of a hidden pickle rather than noise.
-    const evidence = r.records.filter((g) => g.verdict === 'dangerous' || (g.verdict === 'unknown' && g.use !== 'imported'));
-    if (evidence.length > 0) keep({ ...r, records: evidence, structural: [], nested: r.nested.filter((n) => evidence.includes(n.loader)) }, true);
-    if (r.stopped && r.opcodes > 1 && evidence.length > 0) {
+    const evident = keepEvidence(r);
+    if (r.stopped && r.opcodes > 1 && evident) {
       // A real hidden pickle: carry on after it as after any other.
       out.pickles++;
       pos = r.end;

@@ -141,6 +141,8 @@ export interface RunResult {
   value: Value | null;
   /** BINPERSID ids in order, when VmHooks.collectPersistentIds asked for them. */
   persistentIds: Value[];
+  /** Offsets where inline data was skipped (VmHooks.afterBuild): where plain pickle.load would read on. */
+  skippedAt: number[];
 }
 
 /** Most persistent ids kept per run: one per tensor storage; beyond this the layout is not derived. */
@@ -234,6 +236,7 @@ export class Machine {
   /** Errors CPython would raise at a point where we still keep reading (see call()). */
   private softErrors: VmError[] = [];
   private persistentIds: Value[] = [];
+  private skippedAt: number[] = [];
 
   constructor(
     private readonly src: ByteSource,
@@ -267,6 +270,7 @@ export class Machine {
     if (this.nested.length > 0) this.nested = [];
     if (this.softErrors.length > 0) this.softErrors = [];
     if (this.persistentIds.length > 0) this.persistentIds = [];
+    if (this.skippedAt.length > 0) this.skippedAt = [];
     this.frameDivergenceReported = false;
     let error: VmError | null = null;
     let stopped = false;
@@ -294,6 +298,7 @@ export class Machine {
       reachedCall: this.reachedCall,
       value,
       persistentIds: this.persistentIds,
+      skippedAt: this.skippedAt,
     };
   }
 
@@ -617,6 +622,7 @@ export class Machine {
     if (inline.kind === 'error') fail(inline.message);
     else if (inline.kind === 'skip') {
       if (inline.to > this.src.size) throw new EndOfData(this.cur.pos, inline.to - this.cur.pos);
+      this.skippedAt.push(this.cur.pos);
       this.cur.seek(inline.to);
     } else {
       const sub = new Machine(this.src, this.policy, undefined, this.hooks);
@@ -627,6 +633,7 @@ export class Machine {
       this.structural.push(...r.structural);
       this.nested.push(...r.nested);
       this.softErrors.push(...r.softErrors);
+      this.skippedAt.push(...r.skippedAt);
       if (r.reachedCall) this.reachedCall = true;
       if (!r.stopped) throw new VmFail(r.error?.kind ?? 'parse', `inline pickle at byte ${inline.at}: ${r.error?.message ?? 'did not end'}`);
       this.cur.seek(r.end);
