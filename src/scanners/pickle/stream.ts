@@ -122,7 +122,11 @@ export function analyseStream(src: ByteSource, policy: VmPolicy, limits: StreamL
     const next = layout?.afterPickle(index++, r, src);
     if (!next) return;
     if ('error' in next) out.errors.push({ kind: 'parse', offset: r.end, message: next.error });
-    else pos = next.next;
+    else {
+      // A loader that calls pickle.load in a loop reads on right here: probe it once, as skipped array bytes.
+      if (next.next > r.end && searchBudget > 0 && opcodeBudget > 0) keepEvidence(run(r.end, true));
+      pos = next.next;
+    }
   };
   if (first.stopped) skipRaw(first);
   while (pos < src.size) {
