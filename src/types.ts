@@ -43,6 +43,8 @@ export interface Artifact {
   size: number;
   /** Commit that introduced it, when the source knows. */
   commit?: string;
+  /** The content's sha256 when the source already knows it (an LFS oid), so it is never recomputed. */
+  sha256?: string;
   /** Opens random-access reads over the content. The caller closes what it opens. */
   open(): ByteSource;
 }

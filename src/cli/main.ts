@@ -3,13 +3,24 @@
  */
 import { version } from '../api.js';
 import { EXIT, type ExitCode } from '../engine/verdict.js';
+import { runAllow } from './allow.js';
+import { runDiff } from './diff.js';
+import { runPrePush } from './pre-push.js';
+import { runPreReceive } from './pre-receive.js';
 import { runScan, SCAN_HELP } from './scan.js';
+import { runStaged } from './staged.js';
 import { UsageError } from './usage.js';
 
 const HELP = `modelscan-guard ${'<version>'} — keeps malicious model files out of Git repositories
 
 Usage:
   modelscan-guard scan PATH... [--format console|json] [--output FILE] [--show-skipped] [--fail-on SEVERITY]
+  modelscan-guard staged [PATH...]              pre-commit: the staged content (index), LFS resolved
+  modelscan-guard pre-push [REMOTE [URL]]       pre-push: every blob the pushed commits add (stdin from git)
+  modelscan-guard diff A..B|A...B [--history]   audit what a range of history adds
+  modelscan-guard pre-receive [--config FILE]   server side: every blob a push adds (bare repository hook)
+  modelscan-guard allow PATH|SHA256 --reason R  allow one exact file on purpose (by content sha256)
+  modelscan-guard COMMAND --help                details of a command
   modelscan-guard --version | --help
 
 ${SCAN_HELP.split('\n').slice(1).join('\n')}`;
@@ -19,6 +30,16 @@ async function main(argv: string[]): Promise<ExitCode> {
   switch (command) {
     case 'scan':
       return runScan(rest);
+    case 'staged':
+      return runStaged(rest);
+    case 'pre-push':
+      return runPrePush(rest);
+    case 'diff':
+      return runDiff(rest);
+    case 'pre-receive':
+      return runPreReceive(rest);
+    case 'allow':
+      return runAllow(rest);
     case '--version':
     case '-V':
       process.stdout.write(`${version()}\n`);

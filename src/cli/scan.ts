@@ -7,8 +7,9 @@ import { renderConsole } from '../report/console.js';
 import { renderJson } from '../report/json.js';
 import { SEVERITIES, type Severity } from '../types.js';
 import { UsageError } from './usage.js';
-import { loadConfigFile } from '../config/load.js';
-import { ConfigError, type Config } from '../config/schema.js';
+import { loadConfig } from '../config/discover.js';
+import { NotARepositoryError, openRepo } from '../sources/git/repo.js';
+import { ConfigError, effectiveLimits, type Config } from '../config/schema.js';
 
 export const SCAN_HELP = `Usage: modelscan-guard scan PATH... [options]
 
@@ -20,12 +21,23 @@ Options:
   --output FILE           write the report to FILE instead of standard output
   --show-skipped          list the files that were not scanned, and why
   --fail-on SEVERITY      lowest severity that fails the run: LOW (default), MEDIUM, HIGH, CRITICAL
-  --config FILE           JSON config: failOn, and pickle.allow / pickle.deny entries (see README)
+  --config FILE           JSON config file (default: discovered in the repository root; see README)
   -h, --help              show this help
 
 Exit codes: 0 scanned and clean; 1 findings at or above --fail-on; 2 a file could not be fully
 analysed (and no blocking finding); 3 nothing supported was found; 4 usage error.
 `;
+
+/** Without --config, the config is discovered in the repository root (or the current folder outside a repository). */
+function configRoot(): string {
+  try {
+    const repo = openRepo(process.cwd());
+    return repo.top ?? process.cwd();
+  } catch (err) {
+    if (err instanceof NotARepositoryError) return process.cwd();
+    throw err;
+  }
+}
 
 export async function runScan(argv: string[]): Promise<ExitCode> {
   const { values, positionals } = parseArgs({
@@ -48,13 +60,11 @@ export async function runScan(argv: string[]): Promise<ExitCode> {
   const format = values.format;
   if (format !== 'console' && format !== 'json') throw new UsageError(`--format must be console or json, not ${JSON.stringify(format)}`);
   let config: Config = {};
-  if (values.config !== undefined) {
-    try {
-      config = loadConfigFile(values.config);
-    } catch (err) {
-      if (err instanceof ConfigError) throw new UsageError(`invalid config: ${err.message}`);
-      throw err;
-    }
+  try {
+    config = (await loadConfig(configRoot(), values.config)).config;
+  } catch (err) {
+    if (err instanceof ConfigError) throw new UsageError(`invalid config: ${err.message}`);
+    throw err;
   }
   let failOn: Severity = config.failOn ?? 'LOW';
   if (values['fail-on'] !== undefined) {
@@ -66,7 +76,7 @@ export async function runScan(argv: string[]): Promise<ExitCode> {
   }
   if (positionals.length === 0) throw new UsageError('scan needs at least one PATH');
 
-  const report = await scanPaths(positionals, { failOn, pickle: config.pickle ?? {} });
+  const report = await scanPaths(positionals, { failOn, pickle: config.pickle ?? {}, limits: effectiveLimits(config.limits) });
   const toFile = values.output !== undefined;
   const text =
     format === 'json'

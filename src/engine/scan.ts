@@ -89,7 +89,7 @@ export async function scanArtifact(artifact: Artifact, options: EngineOptions = 
     }
     // The content hash identifies what was blocked (and what an allow entry names): computed for those only,
     // so a clean multi-GB checkpoint is never read end to end.
-    if (result.findings.length > 0 || result.errors.length > 0) result.sha256 = sha256Of(src);
+    if (result.findings.length > 0 || result.errors.length > 0) result.sha256 = artifact.sha256 ?? sha256Of(src);
     return result;
   } catch (err) {
     return ioFailure(artifact, err);

@@ -1,0 +1,78 @@
+/**
+ * What the git modes share on the command line: open the repository, read its config and allow list, run the
+ * guard over the mode's candidates, print the summary, pick the exit code.
+ */
+import { readAllowFile } from '../config/allow-file.js';
+import { loadConfig } from '../config/discover.js';
+import { ConfigError, type Config } from '../config/schema.js';
+import { runGuard, type GuardReport } from '../guard/run.js';
+import { EXIT, type ExitCode } from '../engine/verdict.js';
+import { renderSummary, type SummaryOptions } from '../report/summary.js';
+import type { Candidate } from '../sources/git/changes.js';
+import { NotARepositoryError, openRepo, type Repo } from '../sources/git/repo.js';
+import { UsageError } from './usage.js';
+
+export const GUARD_OPTIONS = {
+  config: { type: 'string' },
+  'no-cache': { type: 'boolean', default: false },
+  verbose: { type: 'boolean', short: 'v', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+export interface GuardSetup {
+  repo: Repo;
+  config: Config;
+  configSource?: string;
+}
+
+/** The repository around the current folder; outside one, a usage error that says so. */
+export function openRepoHere(): Repo {
+  try {
+    return openRepo(process.cwd());
+  } catch (err) {
+    if (err instanceof NotARepositoryError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+/** Hooks get their input on stdin (git's ref lines); a terminal means no input. */
+export async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) return '';
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export async function setUp(configPath: string | undefined): Promise<GuardSetup> {
+  const repo = openRepoHere();
+  try {
+    const found = await loadConfig(repo.top ?? repo.cwd, configPath);
+    return { repo, config: found.config, ...(found.source ? { configSource: found.source } : {}) };
+  } catch (err) {
+    if (err instanceof ConfigError) throw new UsageError(`invalid config: ${err.message}`);
+    throw err;
+  }
+}
+
+export async function guard(setup: GuardSetup, candidates: readonly Candidate[], noCache: boolean): Promise<GuardReport> {
+  let allow;
+  try {
+    allow = setup.repo.top ? readAllowFile(setup.repo.top) : [];
+  } catch (err) {
+    if (err instanceof ConfigError) throw new UsageError(`invalid allow list: ${err.message}`);
+    throw err;
+  }
+  return runGuard(candidates, { repo: setup.repo, config: setup.config, allow, cache: !noCache });
+}
+
+/** Blocking findings → 1; blocking only because something could not be analysed → 2; otherwise 0. */
+export function guardExit(report: GuardReport): ExitCode {
+  if (!report.blocked) return EXIT.CLEAN;
+  const failOnFinding = report.results.some((r) => r.blocks && r.findings.length > 0);
+  return failOnFinding ? EXIT.FINDINGS : EXIT.ERRORS;
+}
+
+export function printSummary(report: GuardReport, opts: SummaryOptions, stream: NodeJS.WriteStream = process.stderr): void {
+  const text = renderSummary(report, opts);
+  if (text !== '') stream.write(text);
+}

@@ -1,0 +1,274 @@
+/**
+ * `modelscan-guard staged` against real repositories: the index (not the working tree), LFS pointers resolved
+ * to their objects, partial commits through a real pre-commit hook, allow entries, config and the cache.
+ */
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { asm, callPickle, op } from '../helpers/pickle-asm.js';
+import { BIN, GitSandbox } from '../helpers/git-sandbox.js';
+
+const EVIL = callPickle('posix', 'system', 'touch /tmp/modelscan-guard-e2e-pwned', 0);
+const BENIGN = asm(op.proto(4), op.global('collections', 'OrderedDict'), op.EMPTY_TUPLE, op.REDUCE, op.STOP);
+
+const sb = new GitSandbox('msg-staged-');
+afterAll(() => sb.cleanup());
+
+let n = 0;
+function repo(lfs: string[] = ['*.pt']): string {
+  return sb.initRepo(`r${n++}`, { lfs });
+}
+
+function preCommitHook(dir: string): void {
+  sb.hook(join(dir, '.git', 'hooks'), 'pre-commit', `#!/bin/sh\nexec "${process.execPath}" "${BIN}" staged\n`);
+}
+
+describe('staged: what is about to be committed', () => {
+  it('blocks a malicious pickle whatever its name, naming file, call, severity and rule', () => {
+    const r = repo();
+    sb.write(r, 'docs/notes.txt', EVIL);
+    sb.write(r, 'README.md', '# hello\n');
+    sb.git(r, ['add', '-A']);
+    const out = sb.cli(r, ['staged']);
+    expect(out.code).toBe(1);
+    expect(out.stderr).toContain('BLOCKED');
+    expect(out.stderr).toMatch(/CRITICAL\s+docs\/notes\.txt \(pickle\): posix\.system \(called\)\s+\[pickle\/dangerous-global\]/);
+    expect(out.stderr).toContain('modelscan-guard allow');
+    expect(out.stderr).not.toContain('README.md');
+  });
+
+  it('is silent and exits 0 when the staged models are clean', () => {
+    const r = repo();
+    sb.write(r, 'model.pkl', BENIGN);
+    sb.git(r, ['add', '-A']);
+    const out = sb.cli(r, ['staged']);
+    expect(out.code, out.stderr).toBe(0);
+    expect(out.stderr).toBe('');
+    const verbose = sb.cli(r, ['staged', '-v']);
+    expect(verbose.stderr).toMatch(/passed \(\d+ blobs?, 1 model file/);
+  });
+
+  it('scans the staged content, not the working tree (partial staging)', () => {
+    const r = repo();
+    sb.commit(r, { 'README.md': 'x\n' }, 'init');
+    sb.write(r, 'model.pkl', EVIL);
+    sb.git(r, ['add', 'model.pkl']);
+    sb.write(r, 'model.pkl', BENIGN); // the working tree looks clean, the index is not
+    expect(sb.cli(r, ['staged']).code).toBe(1);
+    sb.git(r, ['add', 'model.pkl']);
+    sb.write(r, 'model.pkl', EVIL); // now the reverse: malicious only in the working tree
+    expect(sb.cli(r, ['staged']).code).toBe(0);
+  });
+
+  it('only looks at files that differ from HEAD', () => {
+    const r = repo();
+    sb.write(r, 'old.pkl', EVIL);
+    sb.git(r, ['add', 'old.pkl']);
+    sb.git(r, ['commit', '-q', '--no-verify', '-m', 'already there']);
+    sb.write(r, 'new.txt', 'text\n');
+    sb.git(r, ['add', 'new.txt']);
+    const out = sb.cli(r, ['staged', '-v']);
+    expect(out.code, out.stderr).toBe(0);
+    expect(out.stderr).toContain('1 blob');
+  });
+
+  it('resolves LFS pointers to the real objects and reports the file under its path', () => {
+    const r = repo(['*.pt']);
+    sb.write(r, 'weights/evil.pt', EVIL);
+    sb.write(r, 'weights/ok.pt', BENIGN);
+    sb.git(r, ['add', '-A']);
+    expect(sb.git(r, ['cat-file', '-p', ':weights/evil.pt']).stdout).toMatch(/^version https:\/\/git-lfs/);
+    const out = sb.cli(r, ['staged']);
+    expect(out.code).toBe(1);
+    expect(out.stderr).toMatch(/CRITICAL\s+weights\/evil\.pt \(LFS [0-9a-f]{12}, pickle\): posix\.system/);
+    expect(out.stderr).not.toMatch(/ok\.pt/);
+  });
+
+  it('a pointer whose object is missing blocks by default, warns or blocks as configured', () => {
+    const r = repo(['*.pt']);
+    sb.write(r, 'big.pt', BENIGN);
+    sb.git(r, ['add', '-A']);
+    rmSync(join(r, '.git', 'lfs', 'objects'), { recursive: true, force: true });
+    const block = sb.cli(r, ['staged', '--no-cache']);
+    expect(block.code).toBe(2);
+    expect(block.stderr).toMatch(/big\.pt.*not in the local store/);
+    expect(block.stderr).toContain('git lfs fetch');
+    writeFileSync(join(r, '.modelscan-guardrc.json'), JSON.stringify({ lfs: { missing: 'warn' } }));
+    const warn = sb.cli(r, ['staged', '--no-cache']);
+    expect(warn.code, warn.stderr).toBe(0);
+    expect(warn.stderr).toMatch(/WARNING\s+big\.pt.*not in the local store/);
+  });
+
+  it('finds LFS objects from a linked worktree (shared store) and under lfs.storage', () => {
+    const r = repo(['*.pt']);
+    sb.commit(r, { 'README.md': 'r\n' }, 'base');
+    const wt = sb.path(`wt${n}`);
+    sb.git(r, ['worktree', 'add', '-q', wt]);
+    sb.write(wt, 'evil.pt', EVIL);
+    sb.git(wt, ['add', 'evil.pt']);
+    const inWorktree = sb.cli(wt, ['staged']);
+    expect(inWorktree.code, inWorktree.stderr).toBe(1);
+    expect(inWorktree.stderr).toMatch(/evil\.pt \(LFS/);
+
+    const moved = repo(['*.pt']);
+    sb.git(moved, ['config', 'lfs.storage', sb.path(`elsewhere${n}`)]);
+    sb.write(moved, 'evil.pt', EVIL);
+    sb.git(moved, ['add', 'evil.pt']);
+    expect(existsSync(join(moved, '.git', 'lfs', 'objects'))).toBe(false);
+    const out = sb.cli(moved, ['staged']);
+    expect(out.code, out.stderr).toBe(1);
+    expect(out.stderr).toMatch(/evil\.pt \(LFS/);
+  });
+
+  it('an object that does not match its pointer is an error, never scanned as if it were the file', () => {
+    const r = repo(['*.pt']);
+    sb.write(r, 'm.pt', BENIGN);
+    sb.git(r, ['add', '-A']);
+    const oid = /oid sha256:([0-9a-f]{64})/.exec(sb.git(r, ['cat-file', '-p', ':m.pt']).stdout)![1]!;
+    writeFileSync(join(r, '.git', 'lfs', 'objects', oid.slice(0, 2), oid.slice(2, 4), oid), Buffer.concat([BENIGN, Buffer.from('xx')]));
+    const out = sb.cli(r, ['staged', '--no-cache']);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toMatch(/does not match its pointer/);
+  });
+
+  it('scans real content committed on a filter=lfs path (LFS bypassed)', () => {
+    const r = repo([]);
+    sb.write(r, 'raw.pt', EVIL);
+    sb.git(r, ['add', 'raw.pt']); // staged before the path was tracked: the index holds the real bytes
+    sb.write(r, '.gitattributes', '*.pt filter=lfs diff=lfs merge=lfs -text\n');
+    sb.git(r, ['add', '.gitattributes']);
+    expect(sb.git(r, ['check-attr', 'filter', '--', 'raw.pt']).stdout).toContain('filter: lfs');
+    expect(sb.git(r, ['cat-file', '-p', ':raw.pt']).stdout).not.toMatch(/^version/);
+    expect(sb.cli(r, ['staged']).code).toBe(1);
+  });
+
+  it('an invalid pointer is reported, not trusted', () => {
+    const r = repo([]);
+    sb.write(r, 'fake.pt', 'version https://git-lfs.github.com/spec/v1\nsize 12\noid sha256:abc\n');
+    sb.git(r, ['add', '-A']);
+    const out = sb.cli(r, ['staged']);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toMatch(/not a valid one/);
+  });
+
+  it('file names from the pre-commit framework select those files only', () => {
+    const r = repo();
+    sb.write(r, 'a.pkl', EVIL);
+    sb.write(r, 'b.pkl', BENIGN);
+    sb.git(r, ['add', '-A']);
+    expect(sb.cli(r, ['staged', 'b.pkl']).code).toBe(0);
+    expect(sb.cli(r, ['staged', '--', 'a.pkl', 'b.pkl']).code).toBe(1);
+    // at the framework's push stage this hook leaves the work to the pre-push one
+    expect(sb.cli(r, ['staged', 'a.pkl'], { env: { PRE_COMMIT: '1', PRE_COMMIT_REMOTE_NAME: 'origin' } }).code).toBe(0);
+  });
+
+  it('include/exclude globs decide what is scanned', () => {
+    const r = repo();
+    sb.write(r, 'vendor/evil.pkl', EVIL);
+    sb.write(r, '.modelscan-guardrc.json', JSON.stringify({ exclude: ['vendor/**'] }));
+    sb.git(r, ['add', '-A']);
+    expect(sb.cli(r, ['staged']).code).toBe(0);
+    sb.write(r, '.modelscan-guardrc.json', JSON.stringify({ include: ['*.pkl'] }));
+    expect(sb.cli(r, ['staged']).code).toBe(1);
+  });
+
+  it('config in package.json is found; an invalid config names the key and exits 4', () => {
+    const r = repo();
+    sb.write(r, 'm.pkl', asm(op.proto(4), op.global('mypkg.layers', 'Block'), op.EMPTY_TUPLE, op.REDUCE, op.STOP));
+    sb.git(r, ['add', '-A']);
+    expect(sb.cli(r, ['staged']).code).toBe(1); // unknown global: MEDIUM
+    writeFileSync(join(r, 'package.json'), JSON.stringify({ name: 'x', 'modelscan-guard': { failOn: 'HIGH' } }));
+    expect(sb.cli(r, ['staged']).code).toBe(0);
+    writeFileSync(join(r, 'package.json'), JSON.stringify({ name: 'x', 'modelscan-guard': { lfs: { missing: 'sometimes' } } }));
+    const bad = sb.cli(r, ['staged']);
+    expect(bad.code).toBe(4);
+    expect(bad.stderr).toMatch(/lfs\.missing: expected one of block, warn, fetch, got "sometimes"/);
+  });
+
+  it('allow: keyed by content, survives a rename, reported as allowed; other content still blocks', () => {
+    const r = repo();
+    sb.write(r, 'legacy.pkl', EVIL);
+    sb.git(r, ['add', '-A']);
+    expect(sb.cli(r, ['allow', 'legacy.pkl']).code).toBe(4); // a reason is required
+    const allowed = sb.cli(r, ['allow', 'legacy.pkl', '--reason', 'reviewed by security, ticket 42']);
+    expect(allowed.code, allowed.stderr).toBe(0);
+    const entry = JSON.parse(readFileSync(join(r, '.modelscan-guard-allow.json'), 'utf8')) as { allow: { sha256: string; reason: string; path: string }[] };
+    expect(entry.allow).toHaveLength(1);
+    expect(entry.allow[0]!.path).toBe('legacy.pkl');
+    const pass = sb.cli(r, ['staged']);
+    expect(pass.code, pass.stderr).toBe(0);
+    expect(pass.stderr).toMatch(/ALLOWED\s+legacy\.pkl.*reviewed by security, ticket 42/);
+    sb.git(r, ['mv', 'legacy.pkl', 'renamed.bin']);
+    expect(sb.cli(r, ['staged']).code).toBe(0);
+    sb.write(r, 'other.pkl', callPickle('posix', 'system', 'echo other', 0));
+    sb.git(r, ['add', 'other.pkl']);
+    const other = sb.cli(r, ['staged']);
+    expect(other.code).toBe(1);
+    expect(other.stderr).toMatch(/other\.pkl/);
+  });
+
+  it('caches verdicts by content: a second run reads nothing', () => {
+    const r = repo();
+    sb.write(r, 'm.pkl', BENIGN);
+    sb.git(r, ['add', '-A']);
+    const first = sb.cli(r, ['staged', '-v']);
+    expect(first.stderr).not.toContain('from cache');
+    const second = sb.cli(r, ['staged', '-v']);
+    // the model's verdict comes from the cache; .gitattributes (text) is cheaper to sniff again than to cache
+    expect(second.stderr).toMatch(/passed \(2 blobs, 1 model file, \d+ B read, 1 verdict from cache/);
+    expect(existsSync(join(r, '.git', 'modelscan-guard', 'cache'))).toBe(true);
+    expect(sb.cli(r, ['staged', '-v', '--no-cache']).stderr).not.toContain('from cache');
+  });
+
+  it('runs outside a repository with a clear message', () => {
+    const out = sb.cli(sb.home, ['staged']);
+    expect(out.code).toBe(4);
+    expect(out.stderr).toMatch(/not inside a git repository/);
+  });
+});
+
+describe('staged as a real pre-commit hook', () => {
+  it('blocks `git commit`, `git commit -a` and a partial `git commit <path>` (temporary index)', () => {
+    const r = repo();
+    preCommitHook(r);
+    sb.write(r, 'a.txt', 'one\n');
+    sb.git(r, ['add', 'a.txt']);
+    sb.git(r, ['commit', '-q', '-m', 'clean']);
+
+    sb.write(r, 'evil.pkl', EVIL);
+    sb.git(r, ['add', 'evil.pkl']);
+    const blocked = sb.git(r, ['commit', '-q', '-m', 'evil'], { allowFail: true });
+    expect(blocked.code).not.toBe(0);
+    expect(blocked.stderr).toContain('evil.pkl');
+    sb.git(r, ['rm', '-q', '--cached', 'evil.pkl']);
+
+    sb.write(r, 'a.txt', EVIL); // tracked file turned into a pickle, committed with -a
+    const all = sb.git(r, ['commit', '-q', '-a', '-m', 'all'], { allowFail: true });
+    expect(all.code).not.toBe(0);
+    expect(all.stderr).toContain('a.txt');
+
+    // partial commit of a clean file while a malicious one is staged: git uses a temporary index holding
+    // only HEAD + the named path, so the commit is clean and must pass
+    sb.write(r, 'a.txt', 'two\n');
+    sb.write(r, 'staged-evil.pkl', EVIL);
+    sb.git(r, ['add', 'staged-evil.pkl']);
+    const partial = sb.git(r, ['commit', '-q', '-m', 'partial', 'a.txt'], { allowFail: true });
+    expect(partial.code, partial.stderr).toBe(0);
+    expect(sb.git(r, ['show', '--name-only', '--format=', 'HEAD']).stdout.trim()).toBe('a.txt');
+    // ... and the staged malicious file still blocks the next full commit
+    expect(sb.git(r, ['commit', '-q', '-m', 'rest'], { allowFail: true }).code).not.toBe(0);
+  });
+
+  it('never modifies the index or the working tree', () => {
+    const r = repo(['*.pt']);
+    preCommitHook(r);
+    sb.write(r, 'evil.pt', EVIL);
+    sb.write(r, 'w.txt', 'unstaged\n');
+    sb.git(r, ['add', 'evil.pt']);
+    const before = sb.git(r, ['status', '--porcelain=v2']).stdout + sb.git(r, ['ls-files', '-s']).stdout;
+    sb.git(r, ['commit', '-q', '-m', 'x'], { allowFail: true });
+    const after = sb.git(r, ['status', '--porcelain=v2']).stdout + sb.git(r, ['ls-files', '-s']).stdout;
+    expect(after).toBe(before);
+    expect(readFileSync(join(r, 'w.txt'), 'utf8')).toBe('unstaged\n');
+  });
+});
