@@ -59,7 +59,7 @@ function paxRecords(data: Buffer): Map<string, string> {
   return out;
 }
 
-export function listTar(src: ByteSource, maxEntries: number): { members: TarMember[]; truncated: boolean } {
+export function listTar(src: ByteSource, maxEntries: number): { members: TarMember[]; truncated: boolean; firstUnlisted?: string } {
   const members: TarMember[] = [];
   let pos = 0;
   let longName: string | null = null;
@@ -83,7 +83,7 @@ export function listTar(src: ByteSource, maxEntries: number): { members: TarMemb
       pos = next;
       continue;
     }
-    if (members.length >= maxEntries) return { members, truncated: true };
+    if (members.length >= maxEntries) return { members, truncated: true, firstUnlisted: pax.get('path') ?? longName ?? cstr(h, 0, 100) };
     const ustar = h.toString('latin1', 257, 262) === 'ustar';
     const prefix = ustar ? cstr(h, 345, 155) : '';
     let name = longName ?? (prefix ? `${prefix}/${cstr(h, 0, 100)}` : cstr(h, 0, 100));

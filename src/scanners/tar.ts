@@ -6,7 +6,7 @@
  * loader reads them, each raw part skipped exactly.
  */
 import { traversalReason } from '../containers/paths.js';
-import { listTar, TarFormatError, type TarMember } from '../containers/tar.js';
+import { listTar, TarFormatError } from '../containers/tar.js';
 import { SliceSource, type ByteSource } from '../io/byte-source.js';
 import { Collector } from './collector.js';
 import { makeVmPolicy, pickleFindings } from './pickle/index.js';
@@ -23,7 +23,7 @@ export const tarScanner: Scanner = {
     const out = new Collector(ctx, SCANNER);
     const finding = out.finding.bind(out);
     const error = out.error.bind(out);
-    let listing: { members: TarMember[]; truncated: boolean };
+    let listing: ReturnType<typeof listTar>;
     try {
       listing = listTar(src, ctx.limits.archive.maxEntries);
     } catch (err) {
@@ -31,7 +31,7 @@ export const tarScanner: Scanner = {
       error('parse', undefined, `tar archive cannot be read: ${err.message}`);
       return out.output;
     }
-    if (listing.truncated) error('limit', undefined, `more than ${ctx.limits.archive.maxEntries} members: only the first ${listing.members.length} were analysed`);
+    if (listing.truncated) error('limit', listing.firstUnlisted, `more than ${ctx.limits.archive.maxEntries} members: only the first ${listing.members.length} were analysed; this one and those after it were not`);
     const names = new Set(listing.members.map((m) => m.name));
     const torchLegacy = ['sys_info', 'storages', 'tensors', 'pickle'].every((n) => names.has(n));
     for (const m of listing.members) {

@@ -35,7 +35,7 @@ describe('tar', () => {
   it('stops at the member limit', async () => {
     const limits: Limits = { ...DEFAULT_LIMITS, archive: { ...DEFAULT_LIMITS.archive, maxEntries: 1 } };
     const r = await scanBytes(read('benign/tar/model.tar'), 'x.tar', { limits });
-    expect(r.errors.map((e) => e.kind)).toEqual(['limit']);
+    expect(r.errors.map((e) => [e.kind, e.member])).toEqual([['limit', 'model/README']]);
   });
 
   it('reads the legacy torch tar storages and tensors members without searching junk', async () => {

@@ -140,7 +140,7 @@ describe('zip scanner', () => {
   it('reports the entry limit as an error', async () => {
     const limits: Limits = { ...DEFAULT_LIMITS, archive: { ...LIMITS, maxEntries: 3 } };
     const r = await scanBytes(buildZip(Array.from({ length: 10 }, (_, i) => ({ name: `f${i}.txt`, data: 'x' }))), 'a.zip', { limits });
-    expect(r.errors.map((e) => e.kind)).toEqual(['limit']);
+    expect(r.errors.map((e) => [e.kind, e.member])).toEqual([['limit', 'f3.txt']]);
   });
 
   it('an unreadable archive is an error, never clean', async () => {

@@ -32,6 +32,8 @@ export interface ZipDirectory {
   zip64: boolean;
   /** Entries past the limit were not listed. */
   truncated: boolean;
+  /** Name of the first entry not listed, when truncated. */
+  firstUnlisted?: string;
 }
 
 export interface LocalHeader {
@@ -102,11 +104,14 @@ export function readDirectory(src: ByteSource, limits: ZipReadLimits): ZipDirect
   const cd = src.read(cdStart, cdSize);
   const entries: ZipEntry[] = [];
   let truncated = false;
+  let firstUnlisted: string | undefined;
   let i = 0;
   // Walk what is there rather than trusting the count: a count of 0xFFFF (or a lie) must not hide entries.
   while (i + 46 <= cd.length && cd.readUInt32LE(i) === CDH_SIG) {
     if (entries.length >= limits.maxEntries) {
       truncated = true;
+      const n = cd.readUInt16LE(i + 28);
+      firstUnlisted = cd.toString('latin1', i + 46, Math.min(cd.length, i + 46 + n));
       break;
     }
     const nameLen = cd.readUInt16LE(i + 28);
@@ -157,7 +162,7 @@ export function readDirectory(src: ByteSource, limits: ZipReadLimits): ZipDirect
   if (!truncated && entries.length < count && count !== 0xffff) {
     throw new ZipFormatError(`the end record announces ${count} entries but the central directory holds ${entries.length}`);
   }
-  return { entries, prefix, zip64, truncated };
+  return firstUnlisted === undefined ? { entries, prefix, zip64, truncated } : { entries, prefix, zip64, truncated, firstUnlisted };
 }
 
 /** Bytes read past the names in one go: most local headers (and the first bytes of data) fit. */

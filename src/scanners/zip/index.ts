@@ -66,7 +66,7 @@ export const zipScanner: Scanner = {
       return out.output;
     }
     if (dir.truncated) {
-      error('limit', undefined, `more than ${ctx.limits.archive.maxEntries} members: only the first ${dir.entries.length} were listed and analysed`);
+      error('limit', dir.firstUnlisted, `more than ${ctx.limits.archive.maxEntries} members: only the first ${dir.entries.length} were listed and analysed; this one and those after it were not`);
     }
     if (dir.prefix > 0) {
       finding('MEDIUM', 'zip/leading-data', undefined, `${dir.prefix} bytes come before the zip archive: a loader reading from the start (pickle.load, torch's legacy path) sees those bytes, not the archive`, 0);
