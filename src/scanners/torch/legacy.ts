@@ -35,7 +35,8 @@ export function torchLegacyLayout(): StreamLayout {
           if (!tag || !type || !key || textOfValue(src, tag) !== 'storage' || type.kind !== 'global') continue;
           const k = textOfValue(src, key);
           const size = storageElementSize(type.record.module, type.record.name);
-          if (k !== null && size !== null) sizes.set(k, size);
+          // torch builds each storage at its first persistent id and reuses it: the first type wins.
+          if (k !== null && size !== null && !sizes.has(k)) sizes.set(k, size);
         }
         return null;
       }
