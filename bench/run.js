@@ -49,6 +49,7 @@ writeBigArray(big, 1 << 30);
 report('(b) 1 GiB of array bytes in one pickle', big, 'target: RSS < 150 MB, independent of size');
 await (await import('./git.js')).benchGit(work);
 
+await (await import('./containers.js')).benchContainers(work);
 await (await import('./server.js')).benchServer(work);
 
 if (!process.argv.includes('--keep')) rmSync(work, { recursive: true, force: true });

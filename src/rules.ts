@@ -73,6 +73,66 @@ export const RULES: readonly RuleDoc[] = [
     why: 'An opcode crosses the end of its FRAME: CPython\'s C unpickler and its Python unpickler (and pickletools-based scanners) read this stream differently, a known way to show scanners one program and loaders another.',
     fix: FIX_REPLACE,
   },
+  {
+    id: 'zip/leading-data',
+    title: 'Data before the zip archive',
+    why: 'Bytes before a zip are invisible to zip readers but are what pickle.load (and torch\'s legacy path) reads first: a pickle+zip polyglot shows scanners a benign archive and loaders a payload.',
+    fix: FIX_REPLACE,
+  },
+  {
+    id: 'zip/duplicate-name',
+    title: 'Zip members share a name',
+    why: 'Two members with the same name, or names equal ignoring case (PyTorch\'s miniz reader compares them so), are read differently by different readers: a scanner may check one copy while the loader runs the other.',
+    fix: FIX_REPLACE,
+  },
+  {
+    id: 'zip/header-mismatch',
+    title: 'Zip local header disagrees with the central directory',
+    why: 'A member whose local header gives another name or compression method than the central directory is seen as different files by different readers, a known way to hide data.pkl from scanners.',
+    fix: FIX_REPLACE,
+  },
+  {
+    id: 'zip/flag-bits',
+    title: 'Zip member has encryption-related flag bits',
+    why: 'Flag bits 0x1, 0x20 or 0x40 make zipfile-based scanners refuse the member while torch\'s reader ignores them and loads it: the bytes were analysed as stored, but no legitimate model writer sets them.',
+    fix: FIX_REPLACE,
+  },
+  {
+    id: 'zip/overlapping-members',
+    title: 'Zip members overlap',
+    why: 'Two directory entries pointing at the same bytes (or data running into the next member) is how non-recursive zip bombs multiply their output, and a way to show different readers different files.',
+    fix: FIX_REPLACE,
+  },
+  {
+    id: 'zip/bad-crc',
+    title: 'Zip pickle member fails its CRC',
+    why: 'The pickle was edited after the archive was written. torch loads it anyway; scanners built on zipfile fail on it and report nothing.',
+    fix: FIX_REPLACE,
+  },
+  {
+    id: 'archive/path-traversal',
+    title: 'Archive member escapes the extraction directory',
+    why: 'A member named with ../, ..\\, an absolute path or a drive letter is written outside the target directory when the archive is extracted (zip slip), e.g. over ~/.bashrc.',
+    fix: 'Do not extract this archive. Re-create it with relative member names.',
+  },
+  {
+    id: 'archive/symlink',
+    title: 'Archive member is a link',
+    why: 'Symbolic and hard link members make extraction create links that later members or programs write or read through, anywhere on the machine.',
+    fix: 'Do not extract this archive. Re-create it without links.',
+  },
+  {
+    id: 'archive/compression-bomb',
+    title: 'Archive member is a decompression bomb',
+    why: 'The member expands far beyond any real model data (a ratio only crafted data reaches): loading or extracting it exhausts memory or disk. It was not analysed.',
+    fix: FIX_REPLACE,
+  },
+  {
+    id: 'torchscript/python-code',
+    title: 'TorchScript archive carries Python that TorchScript never writes',
+    why: 'torch.jit.save writes class bodies over torch ops under code/. Imports, os/subprocess/builtins references, eval/exec/__import__, dunder escapes or getattr tricks there are hand-edited code meant for a loader that runs it.',
+    fix: FIX_REPLACE,
+  },
 ];
 
 const BY_ID = new Map(RULES.map((r) => [r.id, r]));

@@ -44,6 +44,8 @@ async function scanBytes(src: ByteSource, nameHint: string, ctx: Omit<ScanContex
         };
       }
       const r = await scanBytes(nested, label, { ...ctx, member, depth: ctx.depth + 1 });
+      // Part read, part not (a member that is a pickle with an HDF5 file appended): never silent.
+      if (r.scanned) for (const f of r.unscanned) r.errors.push({ path: ctx.path, scanner: 'engine', kind: 'unsupported', member, message: `${member} also contains ${f} data, which this version cannot scan` });
       return { formats: r.formats, findings: r.findings, errors: r.errors, scanned: r.scanned };
     },
   };
@@ -73,7 +75,7 @@ export async function scanArtifact(artifact: Artifact, options: EngineOptions = 
     if (src.size === 0) {
       return { artifact, formats: [], sha256: '', findings: [], errors: [], skipped: { path: artifact.path, category: 'empty', description: 'empty file' } };
     }
-    const out = await scanBytes(src, basename(artifact.path), { path: artifact.path, depth: 0, limits, pickle: options.pickle ?? {} });
+    const out = await scanBytes(src, basename(artifact.path), { path: artifact.path, depth: 0, limits, pickle: options.pickle ?? {}, budget: { decompressed: limits.archive.maxTotalDecompressed } });
     const result: ScanResult = { artifact, formats: out.formats, sha256: '', findings: out.findings, errors: out.errors };
     if (out.formats.length === 0) {
       result.skipped = { path: artifact.path, category: 'unrecognised-format', description: 'not a model format modelscan-guard recognises' };

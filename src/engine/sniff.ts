@@ -13,6 +13,7 @@ export interface Sniffed {
 
 const HEAD = 4096;
 const EOCD_SEARCH = 22 + 0xffff;
+const EOCD_SIG = Buffer.from([0x50, 0x4b, 0x05, 0x06]);
 
 export function sniff(src: ByteSource, nameHint = ''): Sniffed {
   if (src.size === 0) return { formats: [] };
@@ -132,12 +133,11 @@ function hasZipEnd(src: ByteSource): boolean {
   if (src.size < 22) return false;
   const start = Math.max(0, src.size - EOCD_SEARCH);
   const tail = src.read(start, src.size - start);
-  for (let i = tail.length - 22; i >= 0; i--) {
-    if (tail[i] === 0x50 && tail[i + 1] === 0x4b && tail[i + 2] === 0x05 && tail[i + 3] === 0x06) {
-      const commentLen = tail.readUInt16LE(i + 20);
-      // The comment must reach exactly to the end (or, leniently, not past it).
-      if (i + 22 + commentLen <= tail.length) return true;
-    }
+  // Native search backwards for the signature: every nested member is sniffed, so this runs per member.
+  for (let i = tail.lastIndexOf(EOCD_SIG, tail.length - 22); i >= 0; i = i > 0 ? tail.lastIndexOf(EOCD_SIG, i - 1) : -1) {
+    const commentLen = tail.readUInt16LE(i + 20);
+    // The comment must reach exactly to the end (or, leniently, not past it).
+    if (i + 22 + commentLen <= tail.length) return true;
   }
   return false;
 }

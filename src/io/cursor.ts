@@ -84,13 +84,29 @@ export class Cursor {
   readUInt8(): number {
     return this.readByte();
   }
+  // Fixed-width reads straight from the window when it holds them: no subarray per opcode argument.
   readUInt16LE(): number {
+    const i = this.i;
+    if (i + 2 <= this.buf.length) {
+      this.i = i + 2;
+      return this.buf[i]! | (this.buf[i + 1]! << 8);
+    }
     return this.readBytes(2).readUInt16LE(0);
   }
   readUInt32LE(): number {
+    const i = this.i;
+    if (i + 4 <= this.buf.length) {
+      this.i = i + 4;
+      return this.buf.readUInt32LE(i);
+    }
     return this.readBytes(4).readUInt32LE(0);
   }
   readInt32LE(): number {
+    const i = this.i;
+    if (i + 4 <= this.buf.length) {
+      this.i = i + 4;
+      return this.buf.readInt32LE(i);
+    }
     return this.readBytes(4).readInt32LE(0);
   }
   /** 64-bit little-endian length as a bigint (lengths near 2^63 must be rejected, not wrapped). */

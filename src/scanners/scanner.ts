@@ -19,6 +19,12 @@ export interface NestedOutcome extends ScannerOutput {
   scanned: boolean;
 }
 
+/** What one top-level artifact may still spend, shared by everything nested in it. */
+export interface ScanBudget {
+  /** Bytes decompression may still produce (zip members, gzip/zlib wrappers, at any depth). */
+  decompressed: number;
+}
+
 export interface ScanContext {
   /** The artifact's path, for findings. */
   path: string;
@@ -27,6 +33,7 @@ export interface ScanContext {
   depth: number;
   limits: Limits;
   pickle: PicklePolicyOptions;
+  budget: ScanBudget;
   /** Scans nested bytes as an artifact of their own; `label` names them inside this one. */
   scanNested(src: ByteSource, label: string): Promise<NestedOutcome>;
 }

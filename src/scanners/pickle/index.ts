@@ -9,12 +9,20 @@ import { classifyGlobal } from './policy.js';
 import { NESTED_LOADERS } from './policy-data.js';
 import type { PicklePolicyOptions } from './policy-options.js';
 import type { GlobalRecord, StructuralFinding } from './records.js';
-import { analyseStream } from './stream.js';
+import { analyseStream, type StreamAnalysis } from './stream.js';
 import { decodeRawUnicodeEscape, decodeStringLine } from './text-args.js';
 import type { Span } from './values.js';
-import type { Classification, Extractable, LoaderInfo, NestedPayload, VmError, VmPolicy } from './vm.js';
+import type { Classification, Extractable, LoaderInfo, NestedPayload, VmError, VmHooks, VmPolicy } from './vm.js';
+import { joblibHooks } from '../joblib/arrays.js';
+import { torchLegacyLayout } from '../torch/legacy.js';
 
 const SCANNER = 'pickle';
+
+/**
+ * Pickle files are read as their loaders read them: joblib's arrays inside the stream are skipped (or their
+ * inline pickles analysed), and a legacy torch.save file's storages after its fifth pickle are skipped.
+ */
+const PICKLE_HOOKS: VmHooks = { ...joblibHooks, collectPersistentIds: true };
 
 /** Wrappers whose result, when called, calls their first argument. */
 const PARTIALS = new Set(['functools\npartial', '_functools\npartial']);
@@ -22,6 +30,13 @@ const PARTIALS = new Set(['functools\npartial', '_functools\npartial']);
 const ATTR_GETTERS = new Set(['builtins\ngetattr']);
 /** How protocol 2 pickles write bytes: `_codecs.encode(text, 'latin1')`. */
 const BYTES_ENCODERS = new Set(['_codecs\nencode', 'codecs\nencode']);
+
+/** What torch's C++ unpickler (torch/csrc/jit/serialization/unpickler.cpp) resolves beyond ordinary tensors. */
+const TORCHSCRIPT_LIST_BUILDERS = new Set(['build_intlist', 'build_tensorlist', 'build_doublelist', 'build_boollist', 'build_tensor_from_id', 'restore_type_tag']);
+function isTorchScriptGlobal(module: string, name: string): boolean {
+  if (module === 'torch.jit._pickle') return TORCHSCRIPT_LIST_BUILDERS.has(name);
+  return (module === '__torch__' || module.startsWith('__torch__.')) && /^[A-Za-z_][A-Za-z0-9_]*$/.test(name);
+}
 
 export function makeVmPolicy(options: PicklePolicyOptions): VmPolicy {
   const loaders = new Map<string, LoaderInfo>(
@@ -42,6 +57,7 @@ export function makeVmPolicy(options: PicklePolicyOptions): VmPolicy {
   return {
     classify(module, name) {
       const key = `${module}\n${name}`;
+      if (options.torchScript && isTorchScriptGlobal(module, name)) return { verdict: 'safe' };
       // Judged where they are used rather than at import: a content-checked loader by what it loads (see
       // nestedFindings), partial by what it wraps, getattr by what it reaches (Machine.getattr).
       if (loaders.get(key)?.contentChecked || PARTIALS.has(key) || ATTR_GETTERS.has(key)) return { verdict: 'safe' };
@@ -58,19 +74,24 @@ export const pickleScanner: Scanner = {
   id: SCANNER,
   formats: ['pickle'],
   async scan(src: ByteSource, ctx: ScanContext): Promise<ScannerOutput> {
-    const analysis = analyseStream(src, makeVmPolicy(ctx.pickle), ctx.limits.pickle);
-    const findings: Finding[] = [];
-    const errors: ScanError[] = analysis.errors.map((e) => toError(e, ctx));
-    for (const { record, hidden } of analysis.globals) findings.push(globalFinding(record, hidden, ctx));
-    for (const { finding, hidden } of analysis.structural) findings.push(structuralFinding(finding, hidden, ctx));
-    for (const n of analysis.nested) {
-      const out = await nestedFindings(src, n, ctx);
-      findings.push(...out.findings);
-      errors.push(...out.errors);
-    }
-    return { findings, errors };
+    const analysis = analyseStream(src, makeVmPolicy(ctx.pickle), ctx.limits.pickle, PICKLE_HOOKS, torchLegacyLayout());
+    return pickleFindings(src, analysis, ctx);
   },
 };
+
+/** Findings and errors of an analysed stream, nested payloads included (scanned through the engine). */
+export async function pickleFindings(src: ByteSource, analysis: StreamAnalysis, ctx: ScanContext): Promise<ScannerOutput> {
+  const findings: Finding[] = [];
+  const errors: ScanError[] = analysis.errors.map((e) => toError(e, ctx));
+  for (const { record, hidden } of analysis.globals) findings.push(globalFinding(record, hidden, ctx));
+  for (const { finding, hidden } of analysis.structural) findings.push(structuralFinding(finding, hidden, ctx));
+  for (const n of analysis.nested) {
+    const out = await nestedFindings(src, n, ctx);
+    findings.push(...out.findings);
+    errors.push(...out.errors);
+  }
+  return { findings, errors };
+}
 
 function location(ctx: ScanContext, offset: number): Finding['location'] {
   return ctx.member === undefined ? { offset } : { member: ctx.member, offset };

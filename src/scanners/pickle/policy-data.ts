@@ -617,6 +617,12 @@ const TORCH_STORAGE_TYPES = [
   'QUInt8Storage', 'QInt8Storage', 'QInt32Storage', 'QUInt4x2Storage', 'QUInt2x4Storage',
 ] as const;
 
+/** Tensor type classes named by torch's legacy tar format (`tensors` member: key, storage id, tensor type). */
+const TORCH_LEGACY_TENSOR_TYPES = [
+  'ByteTensor', 'CharTensor', 'ShortTensor', 'IntTensor', 'LongTensor', 'HalfTensor', 'FloatTensor', 'DoubleTensor',
+  'BFloat16Tensor', 'BoolTensor',
+] as const;
+
 /** torch dtypes, layouts, memory formats and quantization schemes, pickled as `torch.<str(value)>`. */
 const TORCH_VALUE_NAMES = [
   'float16', 'float32', 'float64', 'bfloat16', 'complex32', 'complex64', 'complex128', 'int8', 'int16',
@@ -780,6 +786,7 @@ export const ALLOW: readonly AllowEntry[] = [
 
   // --- PyTorch (weights_only allowlist and what whole-module pickles add) ---
   { module: 'torch', names: ['Tensor', 'Size', 'device', 'Generator', 'UntypedStorage', 'TypedStorage', ...TORCH_STORAGE_TYPES, ...TORCH_VALUE_NAMES], reason: 'tensor, storage, dtype, layout and device types' },
+  { module: 'torch', names: TORCH_LEGACY_TENSOR_TYPES, reason: 'tensor type classes of the legacy tar format (torch < 0.4)' },
   {
     module: 'torch.cuda',
     names: ['ByteStorage', 'CharStorage', 'ShortStorage', 'IntStorage', 'LongStorage', 'HalfStorage', 'FloatStorage', 'DoubleStorage', 'BFloat16Storage', 'BoolStorage', 'ComplexFloatStorage', 'ComplexDoubleStorage'],

@@ -6,7 +6,15 @@
 import type { ByteSource } from '../../io/byte-source.js';
 import { OP, isOpcode } from './opcodes.js';
 import type { GlobalRecord, StructuralFinding } from './records.js';
-import { Machine, type NestedPayload, type RunResult, type VmError, type VmLimits, type VmPolicy } from './vm.js';
+import { Machine, type NestedPayload, type RunResult, type VmError, type VmHooks, type VmLimits, type VmPolicy } from './vm.js';
+
+/**
+ * A loader that reads raw data between the pickles of a stream (torch's legacy format: storages after the
+ * fifth pickle). Told of each complete pickle read in sequence, it says where the next one starts.
+ */
+export interface StreamLayout {
+  afterPickle(index: number, run: RunResult, src: ByteSource): { next: number } | { error: string } | null;
+}
 
 export interface StreamLimits extends VmLimits {
   /** Bytes after the last complete pickle that are searched, offset by offset, for hidden pickles. */
@@ -39,7 +47,7 @@ for (const code of [
   if (isOpcode(code)) CAN_START[code] = 1;
 }
 
-export function analyseStream(src: ByteSource, policy: VmPolicy, limits: StreamLimits): StreamAnalysis {
+export function analyseStream(src: ByteSource, policy: VmPolicy, limits: StreamLimits, hooks?: VmHooks, layout?: StreamLayout): StreamAnalysis {
   const out: StreamAnalysis = { pickles: 0, opcodes: 0, globals: [], structural: [], nested: [], errors: [], protocol: 0 };
   const seen = new Set<string>();
   let opcodeBudget = limits.maxOpcodes;
@@ -68,7 +76,7 @@ export function analyseStream(src: ByteSource, policy: VmPolicy, limits: StreamL
   // Speculative runs start at many nearby offsets: one reused machine, reading through a small block cache.
   const cache = new BlockCache(src);
   const searcher = new Machine(cache, policy, 4096);
-  const reader = new Machine(src, policy);
+  const reader = new Machine(src, policy, undefined, hooks);
   let searchBudget = limits.maxSearchOpcodes;
   const run = (at: number, speculative = false): RunResult => {
     const budget = Math.max(1, speculative ? Math.min(opcodeBudget, searchBudget) : opcodeBudget);
@@ -79,8 +87,23 @@ export function analyseStream(src: ByteSource, policy: VmPolicy, limits: StreamL
     return r;
   };
 
+  /** Evidence of a hidden pickle in what a speculative run found: noise in raw data imports nothing dangerous. */
+  const keepEvidence = (r: RunResult): boolean => {
+    const evidence = r.records.filter((g) => g.verdict === 'dangerous' || (g.verdict === 'unknown' && g.use !== 'imported'));
+    if (evidence.length > 0) keep({ ...r, records: evidence, structural: [], nested: r.nested.filter((n) => evidence.includes(n.loader)) }, true);
+    return evidence.length > 0;
+  };
+  /**
+   * Inline data skipped as joblib reads it (array bytes) is where plain pickle.load reads on instead: a
+   * payload placed there for a loader that is not joblib's is looked for too.
+   */
+  const probeSkipped = (r: RunResult): void => {
+    for (const at of r.skippedAt.slice(0, 10_000)) if (searchBudget > 0 && opcodeBudget > 0) keepEvidence(run(at, true));
+  };
+
   // The stream's own first pickle: its errors are real (CPython stops there, after running what came before).
   const first = run(0);
+  probeSkipped(first);
   out.protocol = first.protocol;
   keep(first, false);
   if (first.stopped) out.pickles++;
@@ -93,6 +116,19 @@ export function analyseStream(src: ByteSource, policy: VmPolicy, limits: StreamL
   // seeking loader could reach.
   let pos = first.stopped ? first.end : first.end + 1;
   let junkStart = first.stopped ? -1 : pos;
+  let index = 0;
+  /** After a complete pickle in sequence: raw data the loader reads there is skipped exactly. */
+  const skipRaw = (r: RunResult): void => {
+    const next = layout?.afterPickle(index++, r, src);
+    if (!next) return;
+    if ('error' in next) out.errors.push({ kind: 'parse', offset: r.end, message: next.error });
+    else {
+      // A loader that calls pickle.load in a loop reads on right here: probe it once, as skipped array bytes.
+      if (next.next > r.end && searchBudget > 0 && opcodeBudget > 0) keepEvidence(run(r.end, true));
+      pos = next.next;
+    }
+  };
+  if (first.stopped) skipRaw(first);
   while (pos < src.size) {
     if (opcodeBudget <= 0) {
       out.errors.push({ kind: 'limit', offset: pos, message: `opcode budget of ${limits.maxOpcodes} exhausted before the end of the stream` });
@@ -124,16 +160,17 @@ export function analyseStream(src: ByteSource, policy: VmPolicy, limits: StreamL
     if (aligned && r.stopped && r.opcodes > 1) {
       // The next pickle of a back-to-back stream: everything in it counts.
       keep(r, false);
+      probeSkipped(r);
       out.pickles++;
       pos = r.end;
+      skipRaw(r);
       continue;
     }
     // Searched for, not aligned, or broken. Raw data (tensor bytes, say) is full of opcode-like bytes, and
     // now and then a run through it even reaches a STOP: only an importable name that is dangerous, or
     // unknown and then used, is evidence of a hidden pickle rather than noise.
-    const evidence = r.records.filter((g) => g.verdict === 'dangerous' || (g.verdict === 'unknown' && g.use !== 'imported'));
-    if (evidence.length > 0) keep({ ...r, records: evidence, structural: [], nested: r.nested.filter((n) => evidence.includes(n.loader)) }, true);
-    if (r.stopped && r.opcodes > 1 && evidence.length > 0) {
+    const evident = keepEvidence(r);
+    if (r.stopped && r.opcodes > 1 && evident) {
       // A real hidden pickle: carry on after it as after any other.
       out.pickles++;
       pos = r.end;

@@ -20,14 +20,38 @@ export type Value =
   | { readonly kind: 'tuple'; readonly items: readonly Value[]; readonly truncated: boolean }
   | { readonly kind: 'global'; readonly record: GlobalRecord }
   | { readonly kind: 'object'; readonly origin: GlobalRecord | null }
+  /**
+   * An object whose construction the analysis needs (VmHooks.keepsDetails: numpy dtypes and joblib array
+   * wrappers): its call arguments and, once BUILD ran, its state.
+   */
+  | DetailedObject
   | { readonly kind: 'partial'; readonly target: Value; readonly args: readonly Value[] }
-  | { readonly kind: 'scalar'; readonly type: 'int' | 'float' | 'bool' | 'none' }
+  | { readonly kind: 'scalar'; readonly type: 'float' | 'bool' | 'none' }
+  /** `value` is kept for ints that fit a double exactly (array shapes, dtype sizes); absent otherwise. */
+  | { readonly kind: 'scalar'; readonly type: 'int'; readonly value?: number }
   | { readonly kind: 'container'; readonly type: 'list' | 'dict' | 'set' | 'frozenset' | 'bytearray' }
+  /** A dict being filled as the state of a DetailedObject: its str keys and values are kept (bounded). */
+  | { readonly kind: 'container'; readonly type: 'dict'; readonly items: Map<string, Value> }
   /** A persistent_load() result; `pid` is the id it was asked for (BINPERSID), when known. */
   | { readonly kind: 'opaque'; readonly what: 'persistent' | 'buffer'; readonly pid?: Value };
 
+export interface DetailedObject {
+  readonly kind: 'object';
+  readonly origin: GlobalRecord;
+  readonly args: readonly Value[];
+  state?: Value;
+}
+
 export const NONE: Value = Object.freeze({ kind: 'scalar', type: 'none' });
 export const INT: Value = Object.freeze({ kind: 'scalar', type: 'int' });
+
+/** Ints 0-255 (BININT1) are shared: most ints in a pickle are small and must not cost an allocation each. */
+const SMALL_INTS: readonly Value[] = Array.from({ length: 256 }, (_, i) => Object.freeze({ kind: 'scalar', type: 'int', value: i }) as Value);
+
+export function intValue(n: number): Value {
+  if (n >= 0 && n < 256 && Number.isInteger(n)) return SMALL_INTS[n]!;
+  return Number.isSafeInteger(n) ? { kind: 'scalar', type: 'int', value: n } : INT;
+}
 export const FLOAT: Value = Object.freeze({ kind: 'scalar', type: 'float' });
 export const BOOL: Value = Object.freeze({ kind: 'scalar', type: 'bool' });
 export const LIST: Value = Object.freeze({ kind: 'container', type: 'list' });

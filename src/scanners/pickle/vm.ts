@@ -36,6 +36,8 @@ import {
   PERSISTENT,
   SET,
   describeValue,
+  intValue,
+  type DetailedObject,
   tupleOf,
   type Span,
   type Value,
@@ -65,6 +67,26 @@ export interface VmPolicy {
    */
   attrGetter(module: string, name: string): Classification | null;
 }
+
+/**
+ * Loaders that read more than the pickle from the same file: joblib reads raw array bytes (or a nested
+ * pickle) right after BUILD of a NumpyArrayWrapper; torch's legacy loader needs the storages named by the
+ * persistent ids. Scanners pass these; the VM itself knows no file format.
+ */
+export interface VmHooks {
+  /** Calls of this global keep their arguments, and BUILD on the result keeps its state. */
+  keepsDetails(rec: GlobalRecord): boolean;
+  /** What the loader reads from the file right after BUILD on `target` (cursor at `pos`); null: nothing. */
+  afterBuild(target: DetailedObject, pos: number, src: ByteSource, text: (v: Value) => string | null): InlineData | null;
+  /** Keep every BINPERSID id in RunResult.persistentIds. */
+  collectPersistentIds?: boolean;
+}
+
+/** Data a loader reads from the file in the middle of a pickle. */
+export type InlineData =
+  | { kind: 'skip'; to: number }
+  | { kind: 'pickle'; at: number }
+  | { kind: 'error'; message: string };
 
 export interface VmLimits {
   /** Opcodes this run may execute. */
@@ -115,7 +137,18 @@ export interface RunResult {
   nested: NestedPayload[];
   /** Whether a call (REDUCE, INST, OBJ, NEWOBJ…) or a BUILD/mutation of an import was reached: code ran. */
   reachedCall: boolean;
+  /** The value STOP returned (null when the run broke). */
+  value: Value | null;
+  /** BINPERSID ids in order, when VmHooks.collectPersistentIds asked for them. */
+  persistentIds: Value[];
+  /** Offsets where inline data was skipped (VmHooks.afterBuild): where plain pickle.load would read on. */
+  skippedAt: number[];
 }
+
+/** Most persistent ids kept per run: one per tensor storage; beyond this the layout is not derived. */
+export const MAX_PERSISTENT_IDS = 1_000_000;
+/** Most items a state dict keeps (NumpyArrayWrapper states have six). */
+const MAX_STATE_ITEMS = 64;
 
 const ATTRIBUTE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const IDENT = String.raw`[\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]*`;
@@ -145,6 +178,15 @@ function recordOf(module: string, name: string, c: Classification, offset: numbe
   };
 }
 
+/** The text of a str value, when it is short enough to be a name; null otherwise. */
+export function textOfValue(src: ByteSource, v: Value): string | null {
+  if (v.kind !== 'str') return null;
+  if (v.text !== null) return v.text;
+  if (v.length > KEEP_TEXT || (v.enc !== 'utf8' && v.enc !== 'raw')) return null;
+  const b = src.read(v.offset, v.length);
+  return v.enc === 'utf8' ? (decodeUtf8Strict(b) ?? b.toString('utf8')) : b.toString('latin1');
+}
+
 /**
  * How a run stops when CPython would raise. Deliberately not an Error: capturing a stack trace per failed run
  * dominated the search of junk, where almost every start offset fails within a few opcodes.
@@ -163,8 +205,8 @@ const fail = (message: string): never => {
 };
 
 /** `window`: bytes read ahead at a time; small for speculative runs in junk, which usually die at once. */
-export function runPickle(src: ByteSource, start: number, policy: VmPolicy, limits: VmLimits, window?: number): RunResult {
-  return new Machine(src, policy, window).run(start, limits);
+export function runPickle(src: ByteSource, start: number, policy: VmPolicy, limits: VmLimits, window?: number, hooks?: VmHooks): RunResult {
+  return new Machine(src, policy, window, hooks).run(start, limits);
 }
 
 /**
@@ -193,11 +235,14 @@ export class Machine {
   private frameDivergenceReported = false;
   /** Errors CPython would raise at a point where we still keep reading (see call()). */
   private softErrors: VmError[] = [];
+  private persistentIds: Value[] = [];
+  private skippedAt: number[] = [];
 
   constructor(
     private readonly src: ByteSource,
     private readonly policy: VmPolicy,
     window?: number,
+    private readonly hooks?: VmHooks,
   ) {
     this.cur = new Cursor(src, 0, window);
   }
@@ -224,11 +269,15 @@ export class Machine {
     if (this.structural.length > 0) this.structural = [];
     if (this.nested.length > 0) this.nested = [];
     if (this.softErrors.length > 0) this.softErrors = [];
+    if (this.persistentIds.length > 0) this.persistentIds = [];
+    if (this.skippedAt.length > 0) this.skippedAt = [];
     this.frameDivergenceReported = false;
     let error: VmError | null = null;
     let stopped = false;
+    let value: Value | null = null;
     try {
-      stopped = this.loop();
+      value = this.loop();
+      stopped = true;
     } catch (e) {
       if (e instanceof VmFail) error = { kind: e.kind, offset: this.opStart, message: e.message };
       else if (e instanceof EndOfData) {
@@ -247,6 +296,9 @@ export class Machine {
       structural: this.structural,
       nested: this.nested,
       reachedCall: this.reachedCall,
+      value,
+      persistentIds: this.persistentIds,
+      skippedAt: this.skippedAt,
     };
   }
 
@@ -327,11 +379,7 @@ export class Machine {
 
   /** The text of a str value, when it is short enough to be a name; null otherwise. */
   private textOf(v: Value): string | null {
-    if (v.kind !== 'str') return null;
-    if (v.text !== null) return v.text;
-    if (v.length > KEEP_TEXT || (v.enc !== 'utf8' && v.enc !== 'raw')) return null;
-    const b = this.src.read(v.offset, v.length);
-    return v.enc === 'utf8' ? (decodeUtf8Strict(b) ?? b.toString('utf8')) : b.toString('latin1');
+    return textOfValue(this.src, v);
   }
 
   private binBytes(length: number): Value {
@@ -403,6 +451,12 @@ export class Machine {
       const loader = this.policy.loader(rec.module, rec.name) ?? (rec.verdict !== 'safe' ? UNLISTED_CALLEE : null);
       if (loader) this.noteLoaderCall(rec, loader, args, at);
       if (this.policy.isBytesEncoder(rec.module, rec.name)) return this.encodeBytes(args);
+      if (this.hooks?.keepsDetails(rec)) return { kind: 'object', origin: rec, args: [...args] };
+      // Protocols 0-1 create instances as copyreg._reconstructor(cls, object, None): the object is a cls.
+      const cls = args[0];
+      if (this.hooks && rec.name === '_reconstructor' && rec.module === 'copyreg' && cls?.kind === 'global' && this.hooks.keepsDetails(cls.record)) {
+        return { kind: 'object', origin: cls.record, args: [] };
+      }
       return { kind: 'object', origin: rec };
     }
     const persisted = this.persistedClass(callee);
@@ -535,7 +589,13 @@ export class Machine {
     this.softErrors.push({ kind: 'parse', offset: this.opStart, message: `${op} on a ${describeValue(target)} fails in CPython` });
   }
 
-  private build(target: Value): void {
+  private build(target: Value, state: Value): void {
+    if (target.kind === 'object' && 'args' in target) {
+      target.state = state;
+      const inline = this.hooks?.afterBuild(target, this.cur.pos, this.src, (v) => this.textOf(v));
+      if (inline) this.readInline(inline);
+      return;
+    }
     if (target.kind === 'global') {
       this.reachedCall = true;
       noteUse(target.record, 'build-target', this.opStart);
@@ -554,9 +614,52 @@ export class Machine {
     this.softErrors.push({ kind: 'parse', offset: this.opStart, message: `BUILD on a ${describeValue(target)} fails in CPython` });
   }
 
+  /**
+   * Data the loader reads from the file itself, between two opcodes: skipped exactly, or (a nested pickle
+   * that pickle.load reads with a fresh unpickler) analysed by a machine of its own whose results join this run.
+   */
+  private readInline(inline: InlineData): void {
+    if (inline.kind === 'error') fail(inline.message);
+    else if (inline.kind === 'skip') {
+      if (inline.to > this.src.size) throw new EndOfData(this.cur.pos, inline.to - this.cur.pos);
+      this.skippedAt.push(this.cur.pos);
+      this.cur.seek(inline.to);
+    } else {
+      const sub = new Machine(this.src, this.policy, undefined, this.hooks);
+      const budget = Math.max(1, this.limits.maxOpcodes - this.opcodes);
+      const r = sub.run(inline.at, { ...this.limits, maxOpcodes: budget });
+      this.opcodes += r.opcodes;
+      this.records.push(...r.records);
+      this.structural.push(...r.structural);
+      this.nested.push(...r.nested);
+      this.softErrors.push(...r.softErrors);
+      this.skippedAt.push(...r.skippedAt);
+      if (r.reachedCall) this.reachedCall = true;
+      if (!r.stopped) throw new VmFail(r.error?.kind ?? 'parse', `inline pickle at byte ${inline.at}: ${r.error?.message ?? 'did not end'}`);
+      this.cur.seek(r.end);
+    }
+    // Whatever follows the inline data is a new opcode, outside any frame the pickle declared.
+    this.frameEnd = -1;
+  }
+
+  /** The state dict of an object whose details are kept records its items (SETITEM/SETITEMS on it). */
+  private newDict(owner: Value | undefined): Value {
+    if (owner?.kind === 'object' && 'args' in owner) return { kind: 'container', type: 'dict', items: new Map() };
+    return DICT;
+  }
+
+  private recordItems(dict: Value, from: number): void {
+    if (dict.kind !== 'container' || !('items' in dict)) return;
+    for (let i = from; i + 1 < this.stack.length; i += 2) {
+      if (dict.items.size >= MAX_STATE_ITEMS) return;
+      const key = this.textOf(this.stack[i]!);
+      if (key !== null) dict.items.set(key, this.stack[i + 1]!);
+    }
+  }
+
   // ---- the dispatch loop ----
 
-  private loop(): boolean {
+  private loop(): Value {
     const cur = this.cur;
     const maxOps = this.limits.maxOpcodes;
     for (;;) {
@@ -569,11 +672,12 @@ export class Machine {
           this.marks.push(this.stack.length);
           this.fence = this.stack.length;
           break;
-        case 0x2e: // STOP
+        case 0x2e: { // STOP
           // load() pops the result: an empty stack (above the fence) is an underflow.
-          this.pop();
+          const result = this.pop();
           this.checkFrame();
-          return true;
+          return result;
+        }
         case 0x30: // POP
           // load_pop: a mark sitting exactly at the top is popped instead of an object.
           if (this.marks.length > 0 && this.marks[this.marks.length - 1] === this.stack.length) this.marker();
@@ -594,20 +698,17 @@ export class Machine {
           if (l.length < 1) fail('pickle data was truncated (empty INT line)');
           const r = parseIntLine(l);
           if (r === null) fail(`invalid literal for int(): ${JSON.stringify(l.toString('latin1').slice(0, 40))}`);
-          this.push(r === 'bool' ? BOOL : INT);
+          this.push(r === 'bool' ? BOOL : /^\s*[-+]?\d{1,15}\s*$/.test(l.toString('latin1')) ? intValue(parseInt(l.toString('latin1'), 10)) : INT);
           break;
         }
         case 0x4a: // BININT
-          cur.skip(4);
-          this.push(INT);
+          this.push(intValue(cur.readInt32LE()));
           break;
         case 0x4b: // BININT1
-          cur.skip(1);
-          this.push(INT);
+          this.push(intValue(cur.readUInt8()));
           break;
         case 0x4d: // BININT2
-          cur.skip(2);
-          this.push(INT);
+          this.push(intValue(cur.readUInt16LE()));
           break;
         case 0x4c: { // LONG
           const l = this.shortLine('LONG');
@@ -616,10 +717,12 @@ export class Machine {
           this.push(INT);
           break;
         }
-        case 0x8a: // LONG1
-          cur.skip(cur.readUInt8());
-          this.push(INT);
+        case 0x8a: { // LONG1
+          const n = cur.readUInt8();
+          // Little-endian two's complement; up to 6 bytes always fit a double exactly.
+          this.push(n === 0 ? intValue(0) : n <= 6 ? intValue(cur.readBytes(n).readIntLE(0, n)) : (cur.skip(n), INT));
           break;
+        }
         case 0x8b: { // LONG4
           const n = cur.readInt32LE();
           if (n < 0) fail('LONG pickle has negative byte count');
@@ -737,13 +840,15 @@ export class Machine {
           this.push(LIST);
           break;
         case 0x7d: // EMPTY_DICT
-          this.push(DICT);
+          this.push(this.hooks ? this.newDict(this.stack[this.stack.length - 1]) : DICT);
           break;
         case 0x64: { // DICT
           const mark = this.marker();
           if ((this.stack.length - mark) % 2 !== 0) fail('odd number of items for DICT');
+          const dict = this.hooks ? this.newDict(this.stack[mark - 1]) : DICT;
+          if (dict !== DICT) this.recordItems(dict, mark);
           this.dropTo(mark);
-          this.push(DICT);
+          this.push(dict);
           break;
         }
         case 0x8f: // EMPTY_SET
@@ -769,6 +874,8 @@ export class Machine {
         }
         case 0x73: { // SETITEM
           if (this.stack.length - 2 <= this.fence) fail('unpickling stack underflow');
+          const target = this.stack[this.stack.length - 3]!;
+          if (target !== DICT) this.recordItems(target, this.stack.length - 2);
           this.stack.length -= 2;
           this.mutate(this.top(), 'SETITEM', 'dict');
           break;
@@ -778,6 +885,7 @@ export class Machine {
           if (mark > this.stack.length || mark <= this.fence) fail('unpickling stack underflow');
           const n = this.stack.length - mark;
           if (n % 2 !== 0) fail('odd number of items for SETITEMS');
+          if (n > 0 && this.stack[mark - 1] !== DICT) this.recordItems(this.stack[mark - 1]!, mark);
           this.dropTo(mark);
           if (n > 0) this.mutateAt(mark - 1, 'SETITEMS', 'dict');
           break;
@@ -792,8 +900,8 @@ export class Machine {
         }
         case 0x62: { // BUILD
           if (this.stack.length - 2 < this.fence) fail('unpickling stack underflow');
-          this.pop();
-          this.build(this.top());
+          const state = this.pop();
+          this.build(this.top(), state);
           break;
         }
         case 0x63: { // GLOBAL
@@ -857,9 +965,12 @@ export class Machine {
           this.shortLine('PERSID');
           this.push(PERSISTENT);
           break;
-        case 0x51: // BINPERSID
-          this.push({ kind: 'opaque', what: 'persistent', pid: this.pop() });
+        case 0x51: { // BINPERSID
+          const pid = this.pop();
+          if (this.hooks?.collectPersistentIds && this.persistentIds.length < MAX_PERSISTENT_IDS) this.persistentIds.push(pid);
+          this.push({ kind: 'opaque', what: 'persistent', pid });
           break;
+        }
         case 0x70: { // PUT
           const idx = parseMemoIndex(this.shortLine('PUT').toString('latin1'));
           if (idx === null || idx < 0) fail('negative or invalid PUT argument');

@@ -1,0 +1,38 @@
+/**
+ * Decompression on behalf of a scanner: the per-stream limits from Limits.archive and the artifact-wide
+ * budget in ScanContext, with the outcome turned into a finding (a bomb) or an error (a limit, corrupt data).
+ */
+import type { ByteSource } from '../io/byte-source.js';
+import type { ScanContext } from '../scanners/scanner.js';
+import type { Finding, ScanError } from '../types.js';
+import { decompress, type Codec } from './decompress.js';
+
+export type Opened = { source: ByteSource; dispose(): void } | { finding?: Finding; error: ScanError; produced: number };
+
+export async function decompressMember(codec: Codec, src: ByteSource, start: number, length: number, ctx: ScanContext, scanner: string, member: string): Promise<Opened> {
+  const a = ctx.limits.archive;
+  const maxOutput = Math.min(a.maxMemberOutput, ctx.budget.decompressed);
+  const error = (kind: ScanError['kind'], message: string): ScanError => ({ path: ctx.path, scanner, kind, member, message });
+  if (maxOutput <= 0) return { produced: 0, error: error('limit', `not decompressed: this file already decompressed ${a.maxTotalDecompressed} bytes, the limit for one artifact`) };
+  const r = await decompress(codec, src, start, length, { maxOutput, maxRatio: a.maxRatio, ratioFloor: a.ratioFloor, spillAbove: a.spillAbove });
+  if (r.ok) {
+    ctx.budget.decompressed -= r.source.size;
+    return r;
+  }
+  ctx.budget.decompressed -= r.produced;
+  if (r.reason === 'bomb') {
+    return {
+      produced: r.produced,
+      finding: {
+        severity: 'HIGH',
+        rule: 'archive/compression-bomb',
+        scanner,
+        path: ctx.path,
+        location: { member },
+        description: `${member} ${r.message}: a decompression bomb; it was not analysed`,
+      },
+      error: error('limit', `${member} was not analysed: it ${r.message}`),
+    };
+  }
+  return { produced: r.produced, error: error(r.reason === 'limit' ? 'limit' : 'parse', `${member} ${r.message}; it was not analysed`) };
+}

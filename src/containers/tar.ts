@@ -1,0 +1,101 @@
+/**
+ * A tar member lister over a ByteSource (ustar, pax and GNU long names), bounded in members. Member data is
+ * never read here: callers get offsets and read what they need.
+ */
+import type { ByteSource } from '../io/byte-source.js';
+
+export interface TarMember {
+  name: string;
+  /** '0' regular, '1' hard link, '2' symlink, '5' directory, … ('\0' is read as '0'). */
+  type: string;
+  linkName: string;
+  dataOffset: number;
+  size: number;
+  headerOffset: number;
+}
+
+export class TarFormatError extends Error {}
+
+function cstr(b: Buffer, start: number, len: number): string {
+  const s = b.subarray(start, start + len);
+  const nul = s.indexOf(0);
+  return s.toString('utf8', 0, nul < 0 ? s.length : nul);
+}
+
+function octal(b: Buffer, start: number, len: number, what: string): number {
+  if (b[start]! & 0x80) {
+    // GNU base-256: big-endian binary in the remaining bytes.
+    let v = 0n;
+    for (let i = start + 1; i < start + len; i++) v = (v << 8n) | BigInt(b[i]!);
+    if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new TarFormatError(`${what} out of range`);
+    return Number(v);
+  }
+  const s = cstr(b, start, len).trim();
+  if (s === '') return 0;
+  if (!/^[0-7]+$/.test(s)) throw new TarFormatError(`${what} is not an octal number`);
+  return parseInt(s, 8);
+}
+
+function checksumOk(h: Buffer): boolean {
+  const stored = octal(h, 148, 8, 'checksum');
+  let sum = 0;
+  for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 0x20 : h[i]!;
+  return sum === stored;
+}
+
+function paxRecords(data: Buffer): Map<string, string> {
+  const out = new Map<string, string>();
+  let i = 0;
+  while (i < data.length) {
+    const sp = data.indexOf(0x20, i);
+    if (sp < 0) break;
+    const len = parseInt(data.toString('latin1', i, sp), 10);
+    if (!Number.isSafeInteger(len) || len <= 0 || i + len > data.length) break;
+    const rec = data.toString('utf8', sp + 1, i + len - 1);
+    const eq = rec.indexOf('=');
+    if (eq > 0) out.set(rec.slice(0, eq), rec.slice(eq + 1));
+    i += len;
+  }
+  return out;
+}
+
+export function listTar(src: ByteSource, maxEntries: number): { members: TarMember[]; truncated: boolean; firstUnlisted?: string } {
+  const members: TarMember[] = [];
+  let pos = 0;
+  let longName: string | null = null;
+  let longLink: string | null = null;
+  let pax = new Map<string, string>();
+  while (pos + 512 <= src.size) {
+    const h = src.read(pos, 512);
+    if (h.every((b) => b === 0)) break; // end of archive
+    if (!checksumOk(h)) throw new TarFormatError(`bad header checksum at byte ${pos}`);
+    const type = h[156] === 0 ? '0' : String.fromCharCode(h[156]!);
+    const size = octal(h, 124, 12, 'member size');
+    const dataOffset = pos + 512;
+    if (dataOffset + size > src.size) throw new TarFormatError(`member at byte ${pos} runs past the end of the file`);
+    const next = dataOffset + Math.ceil(size / 512) * 512;
+    if (type === 'x' || type === 'g' || type === 'L' || type === 'K') {
+      if (size > 1 << 20) throw new TarFormatError(`extended header of ${size} bytes at byte ${pos}`);
+      const data = src.read(dataOffset, size);
+      if (type === 'x') pax = paxRecords(data);
+      else if (type === 'L') longName = cstr(data, 0, data.length);
+      else if (type === 'K') longLink = cstr(data, 0, data.length);
+      pos = next;
+      continue;
+    }
+    if (members.length >= maxEntries) return { members, truncated: true, firstUnlisted: pax.get('path') ?? longName ?? cstr(h, 0, 100) };
+    const ustar = h.toString('latin1', 257, 262) === 'ustar';
+    const prefix = ustar ? cstr(h, 345, 155) : '';
+    let name = longName ?? (prefix ? `${prefix}/${cstr(h, 0, 100)}` : cstr(h, 0, 100));
+    name = pax.get('path') ?? name;
+    const linkName = pax.get('linkpath') ?? longLink ?? cstr(h, 157, 100);
+    const paxSize = pax.get('size');
+    const realSize = paxSize !== undefined && /^\d+$/.test(paxSize) ? Number(paxSize) : size;
+    members.push({ name, type, linkName, dataOffset, size: realSize, headerOffset: pos });
+    pos = paxSize !== undefined ? dataOffset + Math.ceil(realSize / 512) * 512 : next;
+    longName = null;
+    longLink = null;
+    pax = new Map();
+  }
+  return { members, truncated: false };
+}

@@ -1,0 +1,222 @@
+/**
+ * Zip archives (torch.save since 1.6, TorchScript, .npz, .keras, plain zips), read the way PyTorch's miniz
+ * reader sees them and then some: every member that sniffs as a model format is analysed whatever its name
+ * (miniz finds `DATA.PKL` for `data.pkl`; a pickle may hide under `data.txt`), every copy of a duplicated
+ * name is analysed, and each differential between readers is a finding: local-header ≠ central-directory
+ * names, general-purpose flag bits (encryption and friends; the stored bytes are analysed anyway), a bad CRC
+ * on a pickle (miniz in torch does not check it; Python's zipfile refuses), data before the archive.
+ * Only the central directory and the members that matter are read: tensor storages under data/ cost a few
+ * header bytes each, so a 10 GB checkpoint costs its directory and its pickles.
+ */
+import { crc32 } from 'node:zlib';
+import { decompressMember } from '../../containers/budget.js';
+import { traversalReason } from '../../containers/paths.js';
+import { readDirectory, readLocalHeader, unixMode, ZipFormatError, type ZipEntry } from '../../containers/zip/reader.js';
+import { SliceSource, type ByteSource } from '../../io/byte-source.js';
+import { pickleScanner } from '../pickle/index.js';
+import { Collector } from '../collector.js';
+import { joinMember, type NestedOutcome, type ScanContext, type Scanner, type ScannerOutput } from '../scanner.js';
+import { checkScript } from '../torch/script-check.js';
+
+const SCANNER = 'zip';
+/** Flag bits that make some readers refuse or mis-read a member: encrypted, compressed patched data, strong encryption. */
+const ODD_FLAGS = 0x0001 | 0x0020 | 0x0040;
+/** Pickle members larger than this are not read twice for their CRC. */
+const MAX_CRC_BYTES = 256 * 1024 * 1024;
+
+/** A torch archive names its pickles <prefix>/data.pkl (and constants.pkl for TorchScript). */
+function isTorchArchive(entries: ZipEntry[]): boolean {
+  return entries.some((e) => /(^|\/)(data|constants)\.pkl$/i.test(e.name));
+}
+
+/** TorchScript archives (torch.jit.save) carry constants.pkl and their code under code/. */
+function isTorchScriptArchive(entries: ZipEntry[]): boolean {
+  return entries.some((e) => /(^|\/)constants\.pkl$/i.test(e.name)) && entries.some((e) => /(^|\/)code\//.test(e.name));
+}
+
+/** Tensor storages: <prefix>/data/<n>, and TorchScript's tensor constants <prefix>/constants/<n>. Never unpickled. */
+function isStorage(name: string): boolean {
+  return /^(?:[^/]*\/)?(?:data|constants)\/\d+$/.test(name);
+}
+
+/** First bytes of a storage that would make it worth a look: a binary pickle or a container magic. */
+function storageMayHoldModel(head: Buffer): boolean {
+  if (head.length >= 2 && head[0] === 0x80 && head[1]! >= 2 && head[1]! <= 5) return true;
+  const magic = head.subarray(0, 6).toString('latin1');
+  return magic.startsWith('PK\x03\x04') || magic === '\x93NUMPY' || magic.startsWith('\x1f\x8b');
+}
+
+export const zipScanner: Scanner = {
+  id: SCANNER,
+  formats: ['zip'],
+  async scan(src: ByteSource, ctx: ScanContext): Promise<ScannerOutput> {
+    const out = new Collector(ctx, SCANNER);
+    const finding = out.finding.bind(out);
+    const error = out.error.bind(out);
+
+    let dir;
+    try {
+      dir = readDirectory(src, ctx.limits.archive);
+    } catch (err) {
+      if (!(err instanceof ZipFormatError)) throw err;
+      // An end-record signature inside other data (array bytes after a pickle) that leads to no readable
+      // directory is no archive for any reader either: only a file that starts as a zip must be one.
+      if (src.read(0, 2).toString('latin1') !== 'PK') return out.output;
+      error('parse', undefined, `zip archive cannot be read: ${err.message}`);
+      return out.output;
+    }
+    if (dir.truncated) {
+      error('limit', dir.firstUnlisted, `more than ${ctx.limits.archive.maxEntries} members: only the first ${dir.entries.length} were listed and analysed; this one and those after it were not`);
+    }
+    if (dir.prefix > 0) {
+      finding('MEDIUM', 'zip/leading-data', undefined, `${dir.prefix} bytes come before the zip archive: a loader reading from the start (pickle.load, torch's legacy path) sees those bytes, not the archive`, 0);
+    }
+
+    // Duplicates and names miniz would confuse (it looks names up case-insensitively): every copy is analysed.
+    const byName = new Map<string, ZipEntry[]>();
+    for (const e of dir.entries) {
+      const k = e.name.toLowerCase();
+      const list = byName.get(k);
+      if (list) list.push(e);
+      else byName.set(k, [e]);
+    }
+    for (const list of byName.values()) {
+      if (list.length < 2) continue;
+      const exact = list.every((e) => e.name === list[0]!.name);
+      finding('HIGH', 'zip/duplicate-name', list[0]!.name, `${list.length} members named ${list.map((e) => JSON.stringify(e.name)).join(', ')}${exact ? '' : ' (equal ignoring case, as miniz compares them)'}: readers disagree on which one they load; every copy was analysed`);
+    }
+
+    const torch = isTorchArchive(dir.entries);
+    const torchScript = isTorchScriptArchive(dir.entries);
+    /** [start, end, name] of each member's bytes on disk, local header included. */
+    const spans: [number, number, string][] = [];
+    for (const entry of dir.entries) {
+      const name = entry.name;
+      const why = traversalReason(name);
+      if (why) finding('HIGH', 'archive/path-traversal', name, `member name is ${why}: extracting the archive writes outside the target directory`);
+      if ((unixMode(entry) & 0o170000) === 0o120000) finding('HIGH', 'archive/symlink', name, 'member is a symbolic link: extracting it can point a later write or read anywhere on the machine');
+      if (name.endsWith('/') && entry.uncompressedSize === 0) continue;
+
+      let local;
+      try {
+        local = readLocalHeader(src, entry);
+        spans.push([entry.localHeaderOffset, local.dataOffset + entry.compressedSize, name]);
+      } catch (err) {
+        if (!(err instanceof ZipFormatError)) throw err;
+        error('parse', name, `member cannot be read: ${err.message}`);
+        continue;
+      }
+      if (!local.rawName.equals(entry.rawName)) {
+        finding('HIGH', 'zip/header-mismatch', name, `the local header names this member ${JSON.stringify(local.rawName.toString('latin1').slice(0, 80))}: readers trusting local headers see another file than those trusting the central directory`, entry.localHeaderOffset);
+      } else if (local.method !== entry.method) {
+        finding('HIGH', 'zip/header-mismatch', name, `the local header says compression method ${local.method}, the central directory ${entry.method}`, entry.localHeaderOffset);
+      }
+      const odd = (entry.flags | local.flags) & ODD_FLAGS;
+      if (odd) {
+        finding('HIGH', 'zip/flag-bits', name, `general-purpose flag bits 0x${odd.toString(16).padStart(4, '0')} (${describeFlags(odd)}) are set: scanners built on zipfile refuse the member while torch's reader ignores the bits; its stored bytes were analysed as they are`, entry.localHeaderOffset);
+      }
+      if (entry.method !== 0 && entry.method !== 8) {
+        error('unsupported', name, `compression method ${entry.method} (${methodName(entry.method)}) is not supported: the member was not analysed`);
+        continue;
+      }
+
+      // A header declaring an expansion only a bomb reaches: reported, not inflated. (Lying the other way is
+      // caught while inflating: decompress() stops at the same ratio and at the output limits.)
+      const a = ctx.limits.archive;
+      if (entry.method === 8 && entry.uncompressedSize > a.ratioFloor && entry.uncompressedSize > a.maxRatio * Math.max(1, entry.compressedSize)) {
+        finding('HIGH', 'archive/compression-bomb', name, `member declares ${entry.uncompressedSize} bytes from ${entry.compressedSize} compressed (more than ${a.maxRatio}×): a decompression bomb; it was not analysed`);
+        continue;
+      }
+
+      const storage = torch && isStorage(name);
+      if (storage && !storageMayHoldModel(local.head)) continue;
+
+      let member: { source: ByteSource; dispose(): void };
+      if (entry.method === 0) {
+        member = { source: new SliceSource(src, local.dataOffset, entry.compressedSize), dispose: () => undefined };
+      } else {
+        const opened = await decompressMember('deflate-raw', src, local.dataOffset, entry.compressedSize, ctx, SCANNER, joinMember(ctx.member, name));
+        if ('error' in opened) {
+          if (opened.finding) out.findings.push(opened.finding);
+          out.errors.push(opened.error);
+          continue;
+        }
+        member = opened;
+      }
+      try {
+        const outcome = torchScript && isBinaryPickle(member.source) ? await scanTorchScriptPickle(member.source, name, ctx) : await ctx.scanNested(member.source, name);
+        // Raw tensor bytes that happen to start like a pickle break as one; only findings there are evidence.
+        out.add(outcome, !storage);
+        if (!storage && outcome.formats.includes('pickle') && member.source.size <= MAX_CRC_BYTES && crcOf(member.source) !== entry.crc32) {
+          finding('MEDIUM', 'zip/bad-crc', name, 'the pickle member does not match its CRC-32: it was edited after zipping; torch loads it anyway while zipfile-based scanners fail on it');
+        }
+        if (/\.py$/i.test(name)) scriptFindings(member.source, name, ctx, out);
+        else if (!outcome.scanned && outcome.formats.length > 0) error('unsupported', name, `member is ${outcome.formats.join(' + ')}, which this version cannot scan`);
+        else if (!outcome.scanned && /\.pkl$/i.test(name)) error('parse', name, 'member is named like a pickle but is no format this scanner reads');
+      } finally {
+        member.dispose();
+      }
+    }
+    reportOverlaps(spans, out);
+    return out.output;
+  },
+};
+
+/**
+ * Members whose bytes overlap (two directory entries on one local header, or data running into the next
+ * header): how non-recursive zip bombs multiply output, and how two readers get two different files.
+ */
+function reportOverlaps(spans: [number, number, string][], out: Collector): void {
+  spans.sort((a, b) => a[0] - b[0]);
+  let reported = 0;
+  for (let i = 1; i < spans.length && reported < 10; i++) {
+    const [start, , name] = spans[i]!;
+    const [, prevEnd, prevName] = spans[i - 1]!;
+    if (start < prevEnd) {
+      out.finding('HIGH', 'zip/overlapping-members', name, `member shares bytes with ${JSON.stringify(prevName)}: overlapping entries multiply what a reader extracts (zip bombs) or show readers different files`, start);
+      reported++;
+    }
+  }
+}
+
+function isBinaryPickle(src: ByteSource): boolean {
+  const h = src.read(0, 2);
+  return h.length === 2 && h[0] === 0x80 && h[1]! <= 5;
+}
+
+/** A TorchScript archive's pickles go to torch's C++ unpickler: the pickle scanner with that profile. */
+async function scanTorchScriptPickle(src: ByteSource, name: string, ctx: ScanContext): Promise<NestedOutcome> {
+  const r = await pickleScanner.scan(src, { ...ctx, member: joinMember(ctx.member, name), pickle: { ...ctx.pickle, torchScript: true } });
+  return { ...r, formats: ['pickle'], scanned: true };
+}
+
+function scriptFindings(src: ByteSource, name: string, ctx: ScanContext, out: Collector): void {
+  const max = ctx.limits.archive.maxScriptBytes;
+  if (src.size > max) {
+    out.error('limit', name, `Python source of ${src.size} bytes is larger than the ${max}-byte limit for the code check`);
+    return;
+  }
+  const issues = checkScript(src.read(0, src.size).toString('utf8'));
+  if (issues.length === 0) return;
+  const list = issues.slice(0, 5).map((i) => `line ${i.line}: ${i.what}`).join('; ');
+  out.finding('HIGH', 'torchscript/python-code', name, `Python source in the archive does what TorchScript code never does (${list}${issues.length > 5 ? '; …' : ''})`);
+}
+
+function crcOf(src: ByteSource): number {
+  let c = 0;
+  const CHUNK = 4 << 20;
+  for (let at = 0; at < src.size; at += CHUNK) c = crc32(src.read(at, CHUNK), c);
+  return c >>> 0;
+}
+
+function describeFlags(bits: number): string {
+  const names: string[] = [];
+  if (bits & 0x0001) names.push('encrypted');
+  if (bits & 0x0020) names.push('compressed patched data');
+  if (bits & 0x0040) names.push('strong encryption');
+  return names.join(', ');
+}
+
+function methodName(m: number): string {
+  return ({ 1: 'shrink', 6: 'implode', 9: 'deflate64', 12: 'bzip2', 14: 'LZMA', 93: 'zstd', 95: 'xz', 98: 'PPMd', 99: 'AES encryption' } as Record<number, string>)[m] ?? 'unknown';
+}

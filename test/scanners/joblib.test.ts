@@ -1,0 +1,76 @@
+/**
+ * joblib's raw arrays inside the pickle stream: skipped exactly as NumpyUnpickler reads them, so opcodes after
+ * them are analysed; a wrapper that lies about its size is an error, never a silent skip.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { scanBytes } from '../../src/api.js';
+import { DEFAULT_LIMITS, type Limits } from '../../src/engine/limits.js';
+import { asm, op } from '../helpers/pickle-asm.js';
+
+const FIX = join(import.meta.dirname, '..', '..', 'fixtures', 'containers');
+const read = (p: string) => readFileSync(join(FIX, p));
+/** No search for pickles in junk: whatever is found must be found by reading the stream as joblib does. */
+const STRICT: Limits = { ...DEFAULT_LIMITS, pickle: { ...DEFAULT_LIMITS.pickle, maxJunkSearch: 0 } };
+
+describe('joblib arrays', () => {
+  it('reads a numeric-array file end to end without junk search', async () => {
+    for (const f of ['benign/joblib/logreg.joblib', 'benign/joblib/arrays.joblib']) {
+      const r = await scanBytes(read(f), 'm.joblib', { limits: STRICT });
+      expect(r.findings, f).toEqual([]);
+      expect(r.errors, f).toEqual([]);
+    }
+  });
+
+  it('finds the payload after the raw bytes of an array as a regular (not hidden) finding', async () => {
+    const r = await scanBytes(read('malicious/joblib/payload_after_array.joblib'), 'm.joblib', { limits: STRICT });
+    const f = r.findings.find((x) => x.operator === 'system');
+    expect(f).toBeDefined();
+    expect(f!.description).not.toMatch(/after a pickle ends/);
+  });
+
+  it('analyses the inline pickle of an object array', async () => {
+    const r = await scanBytes(read('malicious/joblib/object_array.joblib'), 'm.joblib', { limits: STRICT });
+    expect(r.findings.some((x) => x.operator === 'system')).toBe(true);
+  });
+
+  it('is an error when the wrapper declares an array past the end of the file', async () => {
+    const data = Buffer.from(read('benign/joblib/arrays.joblib'));
+    // The 1000-element float64 array: shape (1000,) is written as BININT2 0x03e8; make it 0xffff * … larger.
+    const at = data.indexOf(Buffer.from([0x4d, 0xe8, 0x03]));
+    expect(at).toBeGreaterThan(0);
+    data[at + 2] = 0xff;
+    const r = await scanBytes(data, 'm.joblib', { limits: STRICT });
+    expect(r.errors.some((e) => /joblib array/.test(e.message))).toBe(true);
+  });
+});
+
+describe('a wrapper whose "array bytes" are opcodes for plain pickle.load', () => {
+  const wrapper = (payload: Buffer, alignment: boolean) =>
+    asm(
+      op.proto(2),
+      op.global('joblib.numpy_pickle', 'NumpyArrayWrapper'), op.EMPTY_TUPLE, op.NEWOBJ,
+      op.EMPTY_DICT, op.MARK,
+      op.sbu('shape'), op.binint1(payload.length), op.TUPLE1,
+      op.sbu('dtype'), op.global('numpy', 'dtype'), op.sbu('u1'), [0x89, 0x88], op.TUPLE3, op.REDUCE,
+      op.MARK, op.binint1(3), op.sbu('|'), op.NONE, op.NONE, op.NONE, op.binint1(1), op.binint1(1), op.binint1(0), op.TUPLE, op.BUILD,
+      op.sbu('numpy_array_alignment_bytes'), alignment ? op.binint1(16) : op.NONE,
+      op.SETITEMS, op.BUILD,
+      alignment ? Buffer.from([0]) : Buffer.alloc(0),
+      payload,
+      op.STOP,
+    );
+  const payload = asm(op.global('os', 'system'), op.MARK, op.string('echo x'), op.TUPLE, op.REDUCE, op.POP);
+
+  it('joblib skips them, and the payload pickle.load would run there is still found', async () => {
+    const r = await scanBytes(wrapper(payload, false), 'x.pkl', { limits: STRICT });
+    expect(r.findings.some((f) => f.module === 'os' && f.operator === 'system')).toBe(true);
+  });
+
+  it('real array bytes there are not findings', async () => {
+    const r = await scanBytes(wrapper(Buffer.alloc(payload.length, 0x3f), true), 'x.pkl', { limits: STRICT });
+    expect(r.findings).toEqual([]);
+    expect(r.errors).toEqual([]);
+  });
+});
