@@ -2,11 +2,26 @@
  * Which scanner reads which format. Adding a format means one scanner file and one line here.
  * Formats the sniffer recognises but no line names are reported as not scanned, never as clean.
  */
+import { ggufScanner } from '../scanners/gguf/index.js';
+import { kerasH5Scanner } from '../scanners/keras-h5/index.js';
+import { onnxScanner } from '../scanners/onnx/index.js';
 import { pickleScanner } from '../scanners/pickle/index.js';
+import { safetensorsScanner } from '../scanners/safetensors.js';
+import { kerasMetadataScanner, savedModelScanner } from '../scanners/savedmodel/index.js';
 import type { Scanner } from '../scanners/scanner.js';
+import { chatTemplateScanner } from '../scanners/template/index.js';
 import type { FormatId } from '../types.js';
 
-const SCANNERS: readonly Scanner[] = [pickleScanner];
+const SCANNERS: readonly Scanner[] = [
+  pickleScanner,
+  kerasH5Scanner,
+  savedModelScanner,
+  kerasMetadataScanner,
+  onnxScanner,
+  ggufScanner,
+  safetensorsScanner,
+  chatTemplateScanner,
+];
 
 const BY_FORMAT = new Map<FormatId, Scanner>();
 for (const s of SCANNERS) for (const f of s.formats) BY_FORMAT.set(f, s);

@@ -44,10 +44,45 @@ function sniffHead(src: ByteSource, head: Buffer, name: string): FormatId | null
   if (/^ZF0x[0-9a-fA-F]+/.test(head.subarray(0, 24).toString('latin1'))) return 'zlib';
   if (head.length >= 2 && head[0] === 0x80 && head[1]! <= 5) return 'pickle';
   if (isSafetensors(src, head)) return 'safetensors';
+  const named = sniffByName(head, name);
+  if (named) return named;
   const proto = sniffProtobuf(head, name);
   if (proto) return proto;
   if (isZlib(head)) return 'zlib';
   if (looksLikeTextPickle(src)) return 'pickle';
+  return sniffBrokenByName(name);
+}
+
+/** The last path segment of a name hint (nested payloads are labelled `dir/file`). */
+function baseName(name: string): string {
+  return name.slice(Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\')) + 1);
+}
+
+/**
+ * Files whose format has no magic number at all, known by their conventional names once their bytes matched
+ * no magic: a SavedModel's two protobufs (so an empty-looking saved_model.pb is read, and reported as
+ * broken, rather than passed by as an unknown protobuf) and the JSON and Jinja files chat templates live in.
+ */
+function sniffByName(head: Buffer, name: string): FormatId | null {
+  const base = baseName(name);
+  if (base === 'saved_model.pb') return 'tf-savedmodel';
+  if (base === 'keras_metadata.pb') return 'keras-metadata';
+  if (base === 'tokenizer_config.json' || base === 'chat_template.json') {
+    return head.toString('utf8', 0, Math.min(head.length, 256)).trimStart().startsWith('{') ? 'tokenizer-config' : null;
+  }
+  if (base === 'chat_template.jinja') return 'jinja-template';
+  return null;
+}
+
+/**
+ * A file named like a format with a magic-less or damaged header is handed to that format's scanner, which
+ * reports exactly what is wrong: a broken model is an error, never "unrecognised".
+ */
+function sniffBrokenByName(name: string): FormatId | null {
+  const base = baseName(name);
+  if (base.endsWith('.safetensors')) return 'safetensors';
+  if (base.endsWith('.onnx')) return 'onnx';
+  if (base.endsWith('.gguf')) return 'gguf';
   return null;
 }
 

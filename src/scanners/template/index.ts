@@ -1,0 +1,50 @@
+/**
+ * Chat templates outside GGUF: `chat_template` in tokenizer_config.json (or chat_template.json, same
+ * shape: a string, or a list of {name, template}), and chat_template.jinja files, which transformers
+ * renders with the same Jinja as llama-cpp-python did.
+ */
+import type { ByteSource } from '../../io/byte-source.js';
+import { Emitter, FormatError, reportThrown } from '../emit.js';
+import { parseJsonText } from '../keras/json-text.js';
+import type { ScanContext, Scanner, ScannerOutput } from '../scanner.js';
+import { checkChatTemplate } from './jinja-check.js';
+
+const SCANNER = 'chat-template';
+
+export const chatTemplateScanner: Scanner = {
+  id: SCANNER,
+  formats: ['tokenizer-config', 'jinja-template'],
+  async scan(src: ByteSource, ctx: ScanContext): Promise<ScannerOutput> {
+    const em = new Emitter(SCANNER, ctx);
+    try {
+      const max = ctx.limits.formats.maxJsonBytes;
+      if (src.size > max) throw new FormatError('limit', `${src.size} bytes, more than the ${max}-byte limit for configuration files; not analysed`);
+      const bytes = src.read(0, src.size);
+      for (const t of templatesOf(bytes, max)) {
+        for (const issue of checkChatTemplate(t.text, t.label)) em.finding(issue.severity, issue.rule, issue.description);
+      }
+    } catch (err) {
+      reportThrown(em, err);
+    }
+    return em.output();
+  },
+};
+
+/** The templates a file holds: a JSON config's chat_template entries, or the whole of a .jinja file. */
+function templatesOf(bytes: Buffer, max: number): { label: string; text: string }[] {
+  const first = bytes.toString('latin1', 0, Math.min(bytes.length, 64)).trimStart();
+  if (!first.startsWith('{')) return [{ label: 'chat template', text: bytes.toString('utf8') }];
+  const tree = parseJsonText(bytes, 'tokenizer configuration', max);
+  if (tree === null || typeof tree !== 'object' || Array.isArray(tree)) throw new FormatError('parse', 'not a JSON object');
+  const ct = (tree as Record<string, unknown>)['chat_template'];
+  if (ct === undefined || ct === null) return [];
+  if (typeof ct === 'string') return [{ label: 'chat_template', text: ct }];
+  if (!Array.isArray(ct)) throw new FormatError('parse', 'chat_template is neither a string nor a list of named templates');
+  return ct.map((entry, i) => {
+    const e = entry as Record<string, unknown> | null;
+    const name = e !== null && typeof e === 'object' ? e['name'] : undefined;
+    const text = e !== null && typeof e === 'object' ? e['template'] : undefined;
+    if (typeof text !== 'string') throw new FormatError('parse', `chat_template[${i}] has no template string`);
+    return { label: `chat_template ${typeof name === 'string' ? name : `#${i}`}`, text };
+  });
+}
