@@ -9,7 +9,7 @@ import { pickleScanner } from '../scanners/pickle/index.js';
 import { safetensorsScanner } from '../scanners/safetensors.js';
 import { kerasMetadataScanner, savedModelScanner } from '../scanners/savedmodel/index.js';
 import type { Scanner } from '../scanners/scanner.js';
-import { chatTemplateScanner } from '../scanners/template/index.js';
+import { jinjaTemplateScanner, tokenizerConfigScanner } from '../scanners/template/index.js';
 import type { FormatId } from '../types.js';
 
 const SCANNERS: readonly Scanner[] = [
@@ -20,7 +20,8 @@ const SCANNERS: readonly Scanner[] = [
   onnxScanner,
   ggufScanner,
   safetensorsScanner,
-  chatTemplateScanner,
+  tokenizerConfigScanner,
+  jinjaTemplateScanner,
 ];
 
 const BY_FORMAT = new Map<FormatId, Scanner>();

@@ -30,7 +30,7 @@ export const kerasH5Scanner: Scanner = {
         : await withPrivateCopy(src, limits.h5MaxTempCopyBytes, (path) => h5Reader().read(path, CONFIG_ATTRIBUTES, limits.maxJsonBytes, limits.h5TimeoutMs));
       if (!outcome.ok) {
         const timedOut = 'timedOut' in outcome;
-        throw new FormatError(timedOut ? 'limit' : 'parse', timedOut ? outcome.message : `HDF5 file could not be read (corrupt or truncated?): ${outcome.message}`);
+        throw new FormatError(timedOut ? 'limit' : 'parse', timedOut ? outcome.message : `HDF5 file could not be read (corrupt or truncated?): ${hdf5Cause(outcome.message)}`);
       }
       for (const name of CONFIG_ATTRIBUTES) {
         const v = outcome.attributes[name];
@@ -51,3 +51,13 @@ export const kerasH5Scanner: Scanner = {
     return em.output();
   },
 };
+
+/**
+ * HDF5's error text is a stack of a dozen frames, outermost first; the user needs the first (what failed)
+ * and the last (why).
+ */
+export function hdf5Cause(message: string): string {
+  const frames = [...message.matchAll(/#\d+: .*? in ([A-Za-z0-9_]+)\(\): (.*)$/gm)].map((m) => `${m[1]}: ${m[2]}`);
+  if (frames.length === 0) return message.split('\n')[0]!.slice(0, 300);
+  return frames.length === 1 ? frames[0]! : `${frames[0]} … ${frames[frames.length - 1]}`;
+}

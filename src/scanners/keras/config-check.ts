@@ -135,9 +135,11 @@ function checkObject(obj: Record<string, unknown>, path: string, add: Add): void
       add({ severity: 'CRITICAL', rule: KERAS_RULES.torchWrapper, description: 'TorchModuleWrapper layer: Keras torch.loads a pickled module from the configuration, running any code in it', operator: className }, path);
     }
   }
+  // Keras 3 serialises a plain function as {module, class_name: "function", config: "<its name>"}.
+  const target = className === 'function' && typeof obj['config'] === 'string' ? obj['config'] : className;
   for (const key of MODULE_KEYS) {
     const mod = obj[key];
-    if (typeof mod === 'string' && mod !== '') checkModule(mod, className, path, add);
+    if (typeof mod === 'string' && mod !== '') checkModule(mod, target, path, add);
   }
   const registered = obj['registered_name'];
   if (typeof registered === 'string' && registered.includes('>')) {

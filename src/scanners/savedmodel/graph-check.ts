@@ -65,7 +65,9 @@ export function checkGraphs(graphs: readonly GraphDef[]): GraphIssue[] {
 
 function checkNodes(nodes: readonly NodeDef[], where: string, functionNames: Set<string>, add: (i: GraphIssue) => void): void {
   const constants = new Map<string, string[]>();
+  const byName = new Map<string, NodeDef>();
   for (const n of nodes) {
+    if (n.name) byName.set(n.name, n);
     const t = n.attr?.['value']?.tensor;
     if (n.op === 'Const' && n.name && t?.dtype === DT_STRING) constants.set(n.name, (t.string_val ?? []).map((b) => Buffer.from(b).toString('utf8')));
   }
@@ -80,14 +82,34 @@ function checkNodes(nodes: readonly NodeDef[], where: string, functionNames: Set
       add({ severity: 'MEDIUM', rule: SAVEDMODEL_RULES.unknownOp, operator: op, description: `op ${op} (${at}) is not a standard TensorFlow op: a custom op is native code loaded from a library` });
     }
     if (PATH_OPS.has(op)) {
-      for (const input of n.input ?? []) {
-        for (const value of constants.get(producer(input)) ?? []) {
-          const why = unsafePath(value);
-          if (why) add({ severity: 'HIGH', rule: SAVEDMODEL_RULES.unsafePath, operator: op, description: `${op} op (${at}) gets the constant path ${JSON.stringify(value.slice(0, 200))}, ${why}` });
-        }
+      for (const value of constantsFeeding(n, byName, constants)) {
+        const why = unsafePath(value);
+        if (why) add({ severity: 'HIGH', rule: SAVEDMODEL_RULES.unsafePath, operator: op, description: `${op} op (${at}) gets the constant path ${JSON.stringify(value.slice(0, 200))}, ${why}` });
       }
     }
   }
+}
+
+/** Ops through which a path is built from other strings (tf.saved_model writes prefix + "_temp/part"). */
+const STRING_BUILDERS = new Set(['StringJoin', 'ShardedFilename', 'ShardedFilespec', 'Identity', 'IdentityN', 'StringFormat', 'Add', 'AddV2', 'Snapshot', 'StopGradient']);
+/** Enough to follow any real path-building chain; a hostile graph cannot make this loop or explode. */
+const MAX_TRACE = 256;
+
+/** The string constants a node's inputs come from, directly or through string-building ops. */
+function constantsFeeding(n: NodeDef, byName: Map<string, NodeDef>, constants: Map<string, string[]>): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  const queue = [...(n.input ?? [])];
+  while (queue.length > 0 && seen.size < MAX_TRACE) {
+    const name = producer(queue.shift()!);
+    if (seen.has(name)) continue;
+    seen.add(name);
+    const values = constants.get(name);
+    if (values) out.push(...values);
+    const src = byName.get(name);
+    if (src && STRING_BUILDERS.has(src.op ?? '')) queue.push(...(src.input ?? []));
+  }
+  return out;
 }
 
 /** The node an input names: `^ctl`, `node:0` (graphs) and `node:output:0` (functions) all mean `node`. */

@@ -11,29 +11,32 @@ import { checkChatTemplate } from './jinja-check.js';
 
 const SCANNER = 'chat-template';
 
-export const chatTemplateScanner: Scanner = {
-  id: SCANNER,
-  formats: ['tokenizer-config', 'jinja-template'],
-  async scan(src: ByteSource, ctx: ScanContext): Promise<ScannerOutput> {
-    const em = new Emitter(SCANNER, ctx);
-    try {
-      const max = ctx.limits.formats.maxJsonBytes;
-      if (src.size > max) throw new FormatError('limit', `${src.size} bytes, more than the ${max}-byte limit for configuration files; not analysed`);
-      const bytes = src.read(0, src.size);
-      for (const t of templatesOf(bytes, max)) {
-        for (const issue of checkChatTemplate(t.text, t.label)) em.finding(issue.severity, issue.rule, issue.description);
+/** A scanner reading the whole (bounded) file and judging the templates `extract` finds in it. */
+function templateScanner(formats: Scanner['formats'], extract: (bytes: Buffer, maxJson: number) => { label: string; text: string }[]): Scanner {
+  return {
+    id: SCANNER,
+    formats,
+    async scan(src: ByteSource, ctx: ScanContext): Promise<ScannerOutput> {
+      const em = new Emitter(SCANNER, ctx);
+      try {
+        const max = ctx.limits.formats.maxJsonBytes;
+        if (src.size > max) throw new FormatError('limit', `${src.size} bytes, more than the ${max}-byte limit for configuration files; not analysed`);
+        for (const t of extract(src.read(0, src.size), max)) {
+          for (const issue of checkChatTemplate(t.text, t.label)) em.finding(issue.severity, issue.rule, issue.description);
+        }
+      } catch (err) {
+        reportThrown(em, err);
       }
-    } catch (err) {
-      reportThrown(em, err);
-    }
-    return em.output();
-  },
-};
+      return em.output();
+    },
+  };
+}
 
-/** The templates a file holds: a JSON config's chat_template entries, or the whole of a .jinja file. */
-function templatesOf(bytes: Buffer, max: number): { label: string; text: string }[] {
-  const first = bytes.toString('latin1', 0, Math.min(bytes.length, 64)).trimStart();
-  if (!first.startsWith('{')) return [{ label: 'chat template', text: bytes.toString('utf8') }];
+export const tokenizerConfigScanner = templateScanner(['tokenizer-config'], templatesOfConfig);
+export const jinjaTemplateScanner = templateScanner(['jinja-template'], (bytes) => [{ label: 'chat template', text: bytes.toString('utf8') }]);
+
+/** The chat_template entries of a JSON configuration. */
+function templatesOfConfig(bytes: Buffer, max: number): { label: string; text: string }[] {
   const tree = parseJsonText(bytes, 'tokenizer configuration', max);
   if (tree === null || typeof tree !== 'object' || Array.isArray(tree)) throw new FormatError('parse', 'not a JSON object');
   const ct = (tree as Record<string, unknown>)['chat_template'];
