@@ -63,6 +63,11 @@ class H5Reader {
     });
   }
 
+  /** Stops the worker (if any); the next read starts a fresh one. For embedders that want a clean shutdown. */
+  close(): void {
+    if (this.worker) this.discard(this.worker);
+  }
+
   private ensureWorker(): Worker {
     if (!this.worker) {
       const w = new Worker(workerUrl());

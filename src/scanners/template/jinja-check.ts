@@ -86,10 +86,29 @@ function checkRegion(region: { tokens: Token[]; statement: boolean }, add: Add):
       }
     }
   }
+  // Whole-region join for dunders (a `__x__` never appears by accident), concatenation groups for words.
   const jm = DUNDER.exec(joined);
   if (jm) add('CRITICAL', TEMPLATE_RULES.escape, `assembles the Python internal ${jm[0]} from pieces of strings`);
-  const jw = EXEC_WORDS.exec(joined);
-  if (jw) add('CRITICAL', TEMPLATE_RULES.escape, `assembles ${jw[0]} from pieces of strings`);
+  for (const group of concatenations(t)) {
+    const jw = EXEC_WORDS.exec(group) ?? (EXEC_NAMES.has(group) ? [group] : null);
+    if (jw) add('CRITICAL', TEMPLATE_RULES.escape, `assembles ${jw[0]} from pieces of strings`);
+  }
+}
+
+/** Runs of string literals joined by `~`, `+` or list commas (`['po','pen']|join`): what they concatenate to. */
+function concatenations(t: Token[]): string[] {
+  const out: string[] = [];
+  let run: string[] = [];
+  const flush = (): void => {
+    if (run.length > 1) out.push(run.join(''));
+    run = [];
+  };
+  for (const tok of t) {
+    if (tok.kind === 'string') run.push(tok.text);
+    else if (!(tok.kind === 'punct' && (tok.text === '~' || tok.text === '+' || tok.text === ','))) flush();
+  }
+  flush();
+  return out;
 }
 
 /** Splits a template into its code regions and lexes each; comments and literal text are dropped. */
