@@ -12,6 +12,6 @@ export interface H5Request {
 export type H5AttrValue = { kind: 'text'; text: string } | { kind: 'too-large'; bytes: number } | { kind: 'not-text'; type: string };
 
 export type H5Reply =
-  | { id: number; ok: true; attributes: Record<string, H5AttrValue>; rootAttributeNames: string[]; rootMembers: string[] }
+  | { id: number; ok: true; attributes: Record<string, H5AttrValue>; rootAttributeNames: string[] }
   /** `fatal`: the wasm module aborted; its state cannot be trusted and the worker must be replaced. */
   | { id: number; ok: false; message: string; fatal: boolean };

@@ -1,7 +1,7 @@
 /**
  * The isolated HDF5 reader: runs in a worker thread so a hostile file that aborts or hangs the wasm HDF5
  * library costs this worker, never the scan. It opens the file read-only with h5wasm's node build (real
- * file reads, no whole-file copy), reads a few root attributes as text and lists the root members.
+ * file reads, no whole-file copy), reads a few root attributes as text (nothing else: every extra HDF5 call is more surface for a hostile file).
  * h5wasm is imported here only, on the first request: its 0.3 s initialisation is paid only when an HDF5
  * file is seen.
  */
@@ -38,8 +38,7 @@ async function handle(req: H5Request): Promise<H5Reply> {
       if (!rootAttributeNames.includes(name)) continue;
       attributes[name] = readText(new mod.Attribute(file.file_id, '/', name), req.maxAttrBytes);
     }
-    const rootMembers = file.keys();
-    return { id: req.id, ok: true, attributes, rootAttributeNames, rootMembers };
+    return { id: req.id, ok: true, attributes, rootAttributeNames };
   } catch (err) {
     // A wasm abort surfaces as WebAssembly.RuntimeError: the module's memory may be corrupt from here on.
     const fatal = err instanceof Error && err.name === 'RuntimeError';
