@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchFormats } from './formats.js';
 import { writeBigArray, writeDictList } from './pickle-writer.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -47,5 +48,6 @@ report('(a) opcode-heavy: 2,000,000 small dicts', dicts, 'target: >= 100 MB/s');
 const big = join(work, 'array-1gib.pkl');
 writeBigArray(big, 1 << 30);
 report('(b) 1 GiB of array bytes in one pickle', big, 'target: RSS < 150 MB, independent of size');
+await benchFormats(work);
 
 if (!process.argv.includes('--keep')) rmSync(work, { recursive: true, force: true });
