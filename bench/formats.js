@@ -69,22 +69,20 @@ function hasH5py() {
   return spawnSync('/usr/bin/python3', ['-c', 'import h5py'], { stdio: 'ignore' }).status === 0;
 }
 
+/** Scans a 1 KiB and a 1 GiB file of the same shape: equal figures mean the cost does not grow with size. */
+function pair(work, label, ext, write) {
+  for (const [size, name] of [[1024, '1 KiB'], [GB, '1 GiB']]) {
+    const file = join(work, `${name.replace(' ', '')}${ext}`);
+    write(file, size);
+    line(`${label} ${name}`, file, measureCli(work, file));
+  }
+}
+
 export async function benchFormats(work) {
-  // Each big file next to a 1 KiB one of the same shape: equal figures mean the cost does not grow with size.
-  const small = join(work, 'small-1kib.safetensors');
-  writeSafetensors(small, 1024);
-  line('(c0) 1 KiB safetensors (baseline)', small, measureCli(work, small));
-  const st = join(work, 'big-1gib.safetensors');
-  writeSafetensors(st, GB);
-  line('(c) 1 GiB safetensors', st, measureCli(work, st));
+  pair(work, '(c) safetensors', '.safetensors', writeSafetensors);
   if (!hasH5py()) {
-    console.log('(d) 1 GiB Keras .h5: skipped (needs /usr/bin/python3 with h5py to generate the input)');
+    console.log('(d) Keras .h5: skipped (needs /usr/bin/python3 with h5py to generate the input)');
     return;
   }
-  const smallH5 = join(work, 'small-1kib.h5');
-  writeH5(smallH5, 1024);
-  line('(d0) 1 KiB Keras .h5 (baseline)', smallH5, measureCli(work, smallH5));
-  const h5 = join(work, 'big-1gib.h5');
-  writeH5(h5, GB);
-  line('(d) 1 GiB Keras .h5 (h5wasm in a worker)', h5, measureCli(work, h5));
+  pair(work, '(d) Keras .h5 (h5wasm worker)', '.h5', writeH5);
 }

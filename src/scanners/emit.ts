@@ -3,7 +3,9 @@
  * (scanner id, artifact path, member inside a container), so format code states only what it found.
  */
 import type { Finding, ScanError, ScanErrorKind, Severity } from '../types.js';
-import type { ScanContext, ScannerOutput } from './scanner.js';
+import type { ByteSource } from '../io/byte-source.js';
+import type { FormatId } from '../types.js';
+import type { ScanContext, Scanner, ScannerOutput } from './scanner.js';
 
 export interface FindingExtra {
   offset?: number;
@@ -64,4 +66,24 @@ export class FormatError extends Error {
 export function reportThrown(em: Emitter, err: unknown): void {
   if (err instanceof FormatError) em.error(err.kind, err.message, err.offset);
   else em.error('parse', `could not be parsed: ${err instanceof Error ? err.message : String(err)}`);
+}
+
+/**
+ * A scanner whose body reports through an Emitter and may throw: a FormatError (or anything unexpected)
+ * becomes an error of that file, after whatever the body emitted before it threw.
+ */
+export function formatScanner(id: string, formats: readonly FormatId[], body: (src: ByteSource, ctx: ScanContext, em: Emitter) => void | Promise<void>): Scanner {
+  return {
+    id,
+    formats,
+    async scan(src: ByteSource, ctx: ScanContext): Promise<ScannerOutput> {
+      const em = new Emitter(id, ctx);
+      try {
+        await body(src, ctx, em);
+      } catch (err) {
+        reportThrown(em, err);
+      }
+      return em.output();
+    },
+  };
 }

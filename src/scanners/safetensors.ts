@@ -6,10 +6,8 @@
  */
 import type { ByteSource } from '../io/byte-source.js';
 import { isJsonNumber, isJsonObject, parseJsonStrict, type JsonValue } from '../io/json-strict.js';
-import { Emitter, FormatError, reportThrown } from './emit.js';
-import type { ScanContext, Scanner, ScannerOutput } from './scanner.js';
+import { formatScanner, FormatError } from './emit.js';
 
-const SCANNER = 'safetensors';
 /** Bits per element of every dtype the reference implementation knows. */
 const DTYPE_BITS: Record<string, number> = {
   BOOL: 8, U8: 8, I8: 8, F8_E5M2: 8, F8_E4M3: 8, F8_E8M0: 8, I16: 16, U16: 16, F16: 16, BF16: 16,
@@ -24,19 +22,7 @@ interface Span {
   end: bigint;
 }
 
-export const safetensorsScanner: Scanner = {
-  id: SCANNER,
-  formats: ['safetensors'],
-  async scan(src: ByteSource, ctx: ScanContext): Promise<ScannerOutput> {
-    const em = new Emitter(SCANNER, ctx);
-    try {
-      validateSafetensors(src, ctx.limits.formats.maxJsonBytes);
-    } catch (err) {
-      reportThrown(em, err);
-    }
-    return em.output();
-  },
-};
+export const safetensorsScanner = formatScanner('safetensors', ['safetensors'], (src, ctx) => validateSafetensors(src, ctx.limits.formats.maxJsonBytes));
 
 /** Throws a FormatError on the first rule the file breaks. */
 export function validateSafetensors(src: ByteSource, maxHeaderBytes: number): void {

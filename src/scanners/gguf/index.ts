@@ -2,25 +2,15 @@
  * The GGUF scanner: the file's structure must be what llama.cpp accepts (bounded parse, see parse.ts),
  * and its chat templates must not escape the Jinja sandbox. Tensor data is never read.
  */
-import type { ByteSource } from '../../io/byte-source.js';
-import { Emitter, reportThrown } from '../emit.js';
-import type { ScanContext, Scanner, ScannerOutput } from '../scanner.js';
+import { formatScanner } from '../emit.js';
 import { checkChatTemplate } from '../template/jinja-check.js';
 import { emptyGgufInfo, parseGguf } from './parse.js';
 
-const SCANNER = 'gguf';
-
-export const ggufScanner: Scanner = {
-  id: SCANNER,
-  formats: ['gguf'],
-  async scan(src: ByteSource, ctx: ScanContext): Promise<ScannerOutput> {
-    const em = new Emitter(SCANNER, ctx);
-    const info = emptyGgufInfo();
-    try {
-      parseGguf(src, ctx.limits.formats, info);
-    } catch (err) {
-      reportThrown(em, err);
-    }
+export const ggufScanner = formatScanner('gguf', ['gguf'], (src, ctx, em) => {
+  const info = emptyGgufInfo();
+  try {
+    parseGguf(src, ctx.limits.formats, info);
+  } finally {
     // Templates read before a structural error are judged too: the error alone already blocks, the
     // finding says why the file is dangerous.
     for (const t of info.templates) {
@@ -29,6 +19,5 @@ export const ggufScanner: Scanner = {
     for (const key of info.oversizedTemplates) {
       em.error('limit', `${key} is longer than ${ctx.limits.formats.maxTemplateBytes} bytes and was not analysed`);
     }
-    return em.output();
-  },
-};
+  }
+});

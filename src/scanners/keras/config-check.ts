@@ -153,7 +153,9 @@ function checkObject(obj: Record<string, unknown>, path: string, add: Add): void
 
 function checkModule(mod: string, className: string | undefined, path: string, add: Add): void {
   const root = mod.split('.')[0]!;
-  if (SAFE_ROOTS.has(root)) return;
+  // Keras 2 records where a Lambda's function was defined (`__main__`, the saving script) to look up its
+  // globals, not to import code from: the Lambda itself is the finding.
+  if (SAFE_ROOTS.has(root) || root === '__main__') return;
   const what = className !== undefined ? `${mod}.${className}` : mod;
   if (DANGEROUS_ROOTS.has(root)) {
     add({ severity: 'CRITICAL', rule: KERAS_RULES.module, description: `the configuration makes Keras import ${what}: a module that runs commands, loads code or touches files (CVE-2025-1550)`, module: mod, ...(className !== undefined ? { operator: className } : {}) }, path);

@@ -6,13 +6,10 @@
  * and model-local functions.
  */
 import { posix, win32 } from 'node:path';
-import type { ByteSource } from '../../io/byte-source.js';
-import { Emitter, FormatError, reportThrown } from '../emit.js';
+import { type Emitter, formatScanner, FormatError } from '../emit.js';
 import { decodeMessage, messageType, readAll } from '../protobuf.js';
-import type { ScanContext, Scanner, ScannerOutput } from '../scanner.js';
 import { ONNX_SCHEMA } from './schema.js';
 
-const SCANNER = 'onnx';
 export const ONNX_RULES = {
   externalData: 'onnx/external-data-path',
   pythonOp: 'onnx/python-op',
@@ -60,22 +57,12 @@ interface Model {
   functions?: { name?: string; domain?: string; node?: Node[] }[];
 }
 
-export const onnxScanner: Scanner = {
-  id: SCANNER,
-  formats: ['onnx'],
-  async scan(src: ByteSource, ctx: ScanContext): Promise<ScannerOutput> {
-    const em = new Emitter(SCANNER, ctx);
-    try {
-      const buf = readAll(src, ctx.limits.formats.maxProtobufBytes, 'the ONNX model');
-      const model = decodeMessage(messageType(ONNX_SCHEMA, 'onnx.ModelProto'), buf, 'the ONNX model') as Model;
-      if (!model.graph && (model.functions ?? []).length === 0) throw new FormatError('parse', 'no graph: not an ONNX model a runtime can load');
-      checkModel(model, em, ctx.limits.formats.maxTreeDepth);
-    } catch (err) {
-      reportThrown(em, err);
-    }
-    return em.output();
-  },
-};
+export const onnxScanner = formatScanner('onnx', ['onnx'], (src, ctx, em) => {
+  const buf = readAll(src, ctx.limits.formats.maxProtobufBytes, 'the ONNX model');
+  const model = decodeMessage(messageType(ONNX_SCHEMA, 'onnx.ModelProto'), buf, 'the ONNX model') as Model;
+  if (!model.graph && (model.functions ?? []).length === 0) throw new FormatError('parse', 'no graph: not an ONNX model a runtime can load');
+  checkModel(model, em, ctx.limits.formats.maxTreeDepth);
+});
 
 function checkModel(model: Model, em: Emitter, maxDepth: number): void {
   const localFunctions = new Set((model.functions ?? []).map((f) => `${f.domain ?? ''}\n${f.name ?? ''}`));

@@ -3,33 +3,21 @@
  * shape: a string, or a list of {name, template}), and chat_template.jinja files, which transformers
  * renders with the same Jinja as llama-cpp-python did.
  */
-import type { ByteSource } from '../../io/byte-source.js';
-import { Emitter, FormatError, reportThrown } from '../emit.js';
+import type { FormatId } from '../../types.js';
+import { formatScanner, FormatError } from '../emit.js';
 import { parseJsonText } from '../keras/json-text.js';
-import type { ScanContext, Scanner, ScannerOutput } from '../scanner.js';
+import type { Scanner } from '../scanner.js';
 import { checkChatTemplate } from './jinja-check.js';
 
-const SCANNER = 'chat-template';
-
 /** A scanner reading the whole (bounded) file and judging the templates `extract` finds in it. */
-function templateScanner(formats: Scanner['formats'], extract: (bytes: Buffer, maxJson: number) => { label: string; text: string }[]): Scanner {
-  return {
-    id: SCANNER,
-    formats,
-    async scan(src: ByteSource, ctx: ScanContext): Promise<ScannerOutput> {
-      const em = new Emitter(SCANNER, ctx);
-      try {
-        const max = ctx.limits.formats.maxJsonBytes;
-        if (src.size > max) throw new FormatError('limit', `${src.size} bytes, more than the ${max}-byte limit for configuration files; not analysed`);
-        for (const t of extract(src.read(0, src.size), max)) {
-          for (const issue of checkChatTemplate(t.text, t.label)) em.finding(issue.severity, issue.rule, issue.description);
-        }
-      } catch (err) {
-        reportThrown(em, err);
-      }
-      return em.output();
-    },
-  };
+function templateScanner(formats: readonly FormatId[], extract: (bytes: Buffer, maxJson: number) => { label: string; text: string }[]): Scanner {
+  return formatScanner('chat-template', formats, (src, ctx, em) => {
+    const max = ctx.limits.formats.maxJsonBytes;
+    if (src.size > max) throw new FormatError('limit', `${src.size} bytes, more than the ${max}-byte limit for configuration files; not analysed`);
+    for (const t of extract(src.read(0, src.size), max)) {
+      for (const issue of checkChatTemplate(t.text, t.label)) em.finding(issue.severity, issue.rule, issue.description);
+    }
+  });
 }
 
 export const tokenizerConfigScanner = templateScanner(['tokenizer-config'], templatesOfConfig);
