@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_FORMAT_LIMITS } from '../../src/engine/limits.js';
 import { checkKerasTree } from '../../src/scanners/keras/config-check.js';
-import { analyseKerasV3, checkExecutableMagic, checkKerasV3Members, isKerasV3Layout } from '../../src/scanners/keras/v3.js';
+import { analyseKerasV3, checkExecutableMagic, checkKerasV3Members, isKerasV3Layout, kerasV3Output } from '../../src/scanners/keras/v3.js';
 import { readStoredZip } from '../helpers/stored-zip.js';
 
 const LIMITS = { maxTreeDepth: 64, maxTreeNodes: 10_000 };
@@ -79,6 +79,19 @@ describe('Keras v3 archives (members handed in by a zip reader)', () => {
       else for (const f of entry.expect.findings ?? []) expect(r.issues.map((i) => i.rule)).toContain(f.rule);
     });
   }
+
+  it('turns the analysis into findings located in their member, for the container scanner', () => {
+    const zip = readStoredZip(join(FIXTURES, 'malicious/formats/keras_v3/python_member.keras'));
+    const members = [...zip.names, 'config.json'];
+    const r = analyseKerasV3({ members, read: (n) => (n === 'config.json' ? Buffer.from('{"class_name": "Lambda"}') : zip.members.get(n) ?? null) }, DEFAULT_FORMAT_LIMITS);
+    const out = kerasV3Output(r, { path: 'm.keras', member: 'outer.zip' });
+    expect(out.findings.map((f) => [f.rule, f.scanner, f.location?.member])).toEqual([
+      ['keras/unexpected-member', 'keras-v3', 'outer.zip'],
+      ['keras/unexpected-member', 'keras-v3', 'outer.zip'],
+      ['keras/lambda-layer', 'keras-v3', 'outer.zip:config.json'],
+    ]);
+    expect(out.errors.map((e) => [e.member, e.message])).toEqual([['outer.zip:config.json', '2 members are named config.json: loaders disagree on which one they read']]);
+  });
 
   it('flags code, scripts, executables and pickles among the members, case-insensitively', () => {
     const names = ['config.json', 'metadata.json', 'model.weights.h5', 'assets/vocab.txt', 'a.py', 'B.SH', 'tool.exe', 'x.pkl', 'lib.so'];

@@ -8,7 +8,8 @@
  * model.weights.npz), and an optional assets/ tree.
  */
 import type { FormatLimits } from '../../engine/limits.js';
-import { FormatError } from '../emit.js';
+import { Emitter, FormatError } from '../emit.js';
+import { joinMember, type ScanContext, type ScannerOutput } from '../scanner.js';
 import { checkKerasTree, KERAS_RULES, type KerasIssue } from './config-check.js';
 import { parseJsonText } from './json-text.js';
 
@@ -20,7 +21,8 @@ export interface KerasV3Archive {
 }
 
 export interface KerasV3Result {
-  issues: KerasIssue[];
+  /** `member`: the member an issue was found in (config.json, metadata.json); absent for the member list. */
+  issues: (KerasIssue & { member?: string })[];
   /** Problems that stop part of the analysis: broken JSON, a limit. Errors, never clean. */
   errors: { kind: 'parse' | 'limit'; message: string; member?: string }[];
 }
@@ -84,7 +86,7 @@ export function analyseKerasV3(archive: KerasV3Archive, limits: FormatLimits): K
         throw new FormatError('parse', 'config.json is not a JSON object');
       }
       const r = checkKerasTree(tree, name, limits);
-      out.issues.push(...r.issues);
+      out.issues.push(...r.issues.map((i) => ({ ...i, member: name })));
       if (r.limitHit) out.errors.push({ kind: 'limit', member: name, message: r.limitHit });
     } catch (err) {
       if (!(err instanceof FormatError)) throw err;
@@ -92,4 +94,26 @@ export function analyseKerasV3(archive: KerasV3Archive, limits: FormatLimits): K
     }
   }
   return out;
+}
+
+/**
+ * The result as the findings and errors of scanner `keras-v3`, for the container scanner that read the
+ * archive: issues about config.json / metadata.json are located in that member, member-list issues in the
+ * archive itself (ctx.member, undefined at top level).
+ */
+export function kerasV3Output(result: KerasV3Result, ctx: Pick<ScanContext, 'path' | 'member'>): ScannerOutput {
+  const emitters = new Map<string, Emitter>();
+  const at = (member: string | undefined): Emitter => {
+    const key = member ?? '';
+    let em = emitters.get(key);
+    if (!em) {
+      em = new Emitter('keras-v3', member === undefined ? ctx : { path: ctx.path, member: joinMember(ctx.member, member) });
+      emitters.set(key, em);
+    }
+    return em;
+  };
+  for (const i of result.issues) at(i.member).finding(i.severity, i.rule, i.description, i);
+  for (const e of result.errors) at(e.member).error(e.kind, e.message);
+  const all = [...emitters.values()];
+  return { findings: all.flatMap((e) => e.findings), errors: all.flatMap((e) => e.errors) };
 }
