@@ -10,8 +10,10 @@ export interface FormatLimits {
   maxTreeDepth: number;
   /** Most nodes (objects, arrays, strings) visited in one JSON tree. */
   maxTreeNodes: number;
-  /** Largest protobuf read into memory (SavedModel, ONNX); 2 GiB is protobuf's own ceiling. */
+  /** Most bytes of protobuf structure kept in memory (SavedModel, ONNX); tensor bytes are skipped unread. */
   maxProtobufBytes: number;
+  /** Most protobuf fields walked in one file (kept or skipped): bounds time on millions of tiny fields. */
+  maxProtobufFields: number;
   /** GGUF: key/value pairs, tensor infos, one string, one array's items, the whole metadata section. */
   ggufMaxKv: number;
   ggufMaxTensors: number;
@@ -39,7 +41,8 @@ export const DEFAULT_FORMAT_LIMITS: FormatLimits = {
   maxJsonBytes: 100 * 1024 * 1024,
   maxTreeDepth: 256,
   maxTreeNodes: 5_000_000,
-  maxProtobufBytes: 2 * 1024 * 1024 * 1024 - 1,
+  maxProtobufBytes: 512 * 1024 * 1024,
+  maxProtobufFields: 50_000_000,
   ggufMaxKv: 1_000_000,
   ggufMaxTensors: 1_000_000,
   ggufMaxStringBytes: 64 * 1024 * 1024,

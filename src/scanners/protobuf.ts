@@ -1,12 +1,14 @@
 /**
  * Shared protobuf plumbing for the TensorFlow and ONNX scanners: hand-written partial schemas (only the
- * fields read, with the upstream field numbers) compiled once by protobufjs, and a bounded whole-file
- * read. protobufjs skips unknown fields without copying them, so tensor bytes cost nothing but the read,
- * and it stops at 100 levels of nesting (protoc's default) with an error.
+ * fields read, with the upstream field numbers) compiled once by protobufjs, fed a pruned copy of the file
+ * (only those fields: tensor bytes are skipped, never read). protobufjs stops at 100 levels of nesting
+ * (protoc's default) with an error.
  */
 import protobuf from 'protobufjs';
+import type { FormatLimits } from '../engine/limits.js';
 import type { ByteSource } from '../io/byte-source.js';
 import { FormatError } from './emit.js';
+import { pruneProtobuf, type PruneSpec } from './protobuf-prune.js';
 
 const roots = new Map<string, protobuf.Root>();
 
@@ -20,10 +22,9 @@ export function messageType(schema: string, name: string): protobuf.Type {
   return root.lookupType(name);
 }
 
-/** Reads the whole source (protobuf needs it in memory), bounded by `max` bytes. */
-export function readAll(src: ByteSource, max: number, what: string): Buffer {
-  if (src.size > max) throw new FormatError('limit', `${what} is ${src.size} bytes, more than the ${max}-byte limit for protobuf files; not analysed`);
-  return src.read(0, src.size);
+/** The fields `spec` names, read from the source without its tensor bytes (see protobuf-prune.ts). */
+export function readPruned(src: ByteSource, spec: PruneSpec, limits: FormatLimits, what: string): Buffer {
+  return pruneProtobuf(src, spec, { maxDepth: limits.maxTreeDepth, maxKeptBytes: limits.maxProtobufBytes, maxFields: limits.maxProtobufFields }, what);
 }
 
 /** Decodes `buf` as `type` into plain objects (longs as strings, bytes as Buffers); malformed → FormatError. */

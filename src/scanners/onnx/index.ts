@@ -7,8 +7,8 @@
  */
 import { posix, win32 } from 'node:path';
 import { type Emitter, formatScanner, FormatError } from '../emit.js';
-import { decodeMessage, messageType, readAll } from '../protobuf.js';
-import { ONNX_SCHEMA } from './schema.js';
+import { decodeMessage, messageType, readPruned } from '../protobuf.js';
+import { ONNX_PRUNE, ONNX_SCHEMA } from './schema.js';
 
 export const ONNX_RULES = {
   externalData: 'onnx/external-data-path',
@@ -58,7 +58,7 @@ interface Model {
 }
 
 export const onnxScanner = formatScanner('onnx', ['onnx'], (src, ctx, em) => {
-  const buf = readAll(src, ctx.limits.formats.maxProtobufBytes, 'the ONNX model');
+  const buf = readPruned(src, ONNX_PRUNE, ctx.limits.formats, 'the ONNX model');
   const model = decodeMessage(messageType(ONNX_SCHEMA, 'onnx.ModelProto'), buf, 'the ONNX model') as Model;
   if (!model.graph && (model.functions ?? []).length === 0) throw new FormatError('parse', 'no graph: not an ONNX model a runtime can load');
   checkModel(model, em, ctx.limits.formats.maxTreeDepth);

@@ -1,4 +1,5 @@
 /** The parts of onnx.proto this scanner reads, with ONNX's field numbers. Tensor bytes are left out (skipped). */
+import type { PruneSpec } from '../protobuf-prune.js';
 export const ONNX_SCHEMA = `
 syntax = "proto3";
 package onnx;
@@ -12,7 +13,7 @@ message GraphProto {
   repeated SparseTensorProto sparse_initializer = 15;
 }
 message NodeProto {
-  repeated string input = 1; repeated string output = 2; string name = 3; string op_type = 4; string domain = 7;
+  string name = 3; string op_type = 4; string domain = 7;
   repeated AttributeProto attribute = 5;
 }
 message AttributeProto {
@@ -25,3 +26,12 @@ message StringStringEntryProto { string key = 1; string value = 2; }
 message TrainingInfoProto { GraphProto initialization = 1; GraphProto algorithm = 2; }
 message FunctionProto { string name = 1; repeated NodeProto node = 7; string domain = 10; }
 `;
+
+/** The fields of ONNX_SCHEMA, for pruning: everything else (raw_data, float_data, doc strings…) is skipped unread. */
+const TENSOR: PruneSpec = { 8: true, 13: true, 14: true };
+const SPARSE: PruneSpec = { 1: TENSOR, 2: TENSOR };
+const GRAPH: PruneSpec = {};
+const ATTRIBUTE: PruneSpec = { 1: true, 5: TENSOR, 6: GRAPH, 10: TENSOR, 11: GRAPH, 22: SPARSE, 23: SPARSE };
+const NODE: PruneSpec = { 3: true, 4: true, 7: true, 5: ATTRIBUTE };
+Object.assign(GRAPH, { 1: NODE, 2: true, 5: TENSOR, 15: SPARSE });
+export const ONNX_PRUNE: PruneSpec = { 1: true, 2: true, 8: true, 7: GRAPH, 20: { 1: GRAPH, 2: GRAPH }, 25: { 1: true, 7: NODE, 10: true } };

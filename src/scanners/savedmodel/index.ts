@@ -6,12 +6,12 @@
  */
 import { formatScanner, FormatError } from '../emit.js';
 import { checkKerasJson } from '../keras/report.js';
-import { decodeMessage, messageType, readAll } from '../protobuf.js';
+import { decodeMessage, messageType, readPruned } from '../protobuf.js';
 import { checkGraphs, type GraphDef } from './graph-check.js';
-import { KERAS_METADATA_SCHEMA, TF_SCHEMA } from './schema.js';
+import { KERAS_METADATA_PRUNE, KERAS_METADATA_SCHEMA, SAVED_MODEL_PRUNE, TF_SCHEMA } from './schema.js';
 
 export const savedModelScanner = formatScanner('savedmodel', ['tf-savedmodel'], (src, ctx, em) => {
-  const buf = readAll(src, ctx.limits.formats.maxProtobufBytes, 'saved_model.pb');
+  const buf = readPruned(src, SAVED_MODEL_PRUNE, ctx.limits.formats, 'saved_model.pb');
   const model = decodeMessage(messageType(TF_SCHEMA, 'tf.SavedModel'), buf, 'saved_model.pb') as { meta_graphs?: { graph_def?: GraphDef }[] };
   const metas = model.meta_graphs ?? [];
   // protobuf decodes empty or unrelated bytes to an empty message: a SavedModel has at least one graph.
@@ -21,7 +21,7 @@ export const savedModelScanner = formatScanner('savedmodel', ['tf-savedmodel'], 
 
 export const kerasMetadataScanner = formatScanner('keras-metadata', ['keras-metadata'], (src, ctx, em) => {
   const limits = ctx.limits.formats;
-  const buf = readAll(src, limits.maxProtobufBytes, 'keras_metadata.pb');
+  const buf = readPruned(src, KERAS_METADATA_PRUNE, limits, 'keras_metadata.pb');
   const meta = decodeMessage(messageType(KERAS_METADATA_SCHEMA, 'km.SavedMetadata'), buf, 'keras_metadata.pb') as { nodes?: { node_id?: number; node_path?: string; metadata?: string }[] };
   const nodes = meta.nodes ?? [];
   if (nodes.length === 0) throw new FormatError('parse', 'no saved objects: not a keras_metadata.pb Keras wrote');

@@ -3,6 +3,7 @@
  * function.proto, attr_value.proto and tensor.proto this scanner reads, with TensorFlow's field numbers,
  * and of Keras' saved_metadata.proto (keras_metadata.pb).
  */
+import type { PruneSpec } from '../protobuf-prune.js';
 export const TF_SCHEMA = `
 syntax = "proto3";
 package tf;
@@ -27,3 +28,15 @@ package km;
 message SavedMetadata { repeated SavedObject nodes = 1; }
 message SavedObject { int32 node_id = 2; string node_path = 3; string identifier = 4; string metadata = 5; }
 `;
+
+/** The fields of TF_SCHEMA, for pruning: tensor_content and everything else unnamed are skipped unread. */
+const TENSOR: PruneSpec = { 1: true, 8: true };
+const ATTR_VALUE: PruneSpec = {};
+const NAME_ATTR_LIST: PruneSpec = {};
+const ATTR_ENTRY: PruneSpec = { 1: true, 2: ATTR_VALUE };
+Object.assign(ATTR_VALUE, { 1: { 2: true, 8: TENSOR, 9: NAME_ATTR_LIST }, 2: true, 8: TENSOR, 10: NAME_ATTR_LIST });
+Object.assign(NAME_ATTR_LIST, { 1: true, 2: ATTR_ENTRY });
+const NODE: PruneSpec = { 1: true, 2: true, 3: true, 5: ATTR_ENTRY };
+const GRAPH: PruneSpec = { 1: NODE, 2: { 1: { 1: { 1: true }, 3: NODE } } };
+export const SAVED_MODEL_PRUNE: PruneSpec = { 1: true, 2: { 2: GRAPH } };
+export const KERAS_METADATA_PRUNE: PruneSpec = { 1: { 2: true, 3: true, 4: true, 5: true } };
