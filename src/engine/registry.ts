@@ -7,7 +7,7 @@ import { kerasH5Scanner } from '../scanners/keras-h5/index.js';
 import { onnxScanner } from '../scanners/onnx/index.js';
 import { pickleScanner } from '../scanners/pickle/index.js';
 import { safetensorsScanner } from '../scanners/safetensors.js';
-import { kerasMetadataScanner, savedModelScanner } from '../scanners/savedmodel/index.js';
+import { graphDefScanner, kerasMetadataScanner, savedModelScanner } from '../scanners/savedmodel/index.js';
 import type { Scanner } from '../scanners/scanner.js';
 import { jinjaTemplateScanner, tokenizerConfigScanner } from '../scanners/template/index.js';
 import type { FormatId } from '../types.js';
@@ -16,6 +16,7 @@ const SCANNERS: readonly Scanner[] = [
   pickleScanner,
   kerasH5Scanner,
   savedModelScanner,
+  graphDefScanner,
   kerasMetadataScanner,
   onnxScanner,
   ggufScanner,

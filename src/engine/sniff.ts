@@ -120,15 +120,19 @@ function sniffProtobuf(head: Buffer, name: string): FormatId | null {
   const onnxFields = new Set([1, 2, 3, 4, 5, 6, 7, 8, 14, 20, 25]);
   if (fields.has(1) && (fields.has(7) || fields.has(8)) && [...fields].every((f) => onnxFields.has(f))) return 'onnx';
   if (name.endsWith('.pb')) {
-    if (fields.has(2) && [...fields].every((f) => f === 1 || f === 2)) return 'tf-savedmodel';
+    // SavedModel's field 1 is a number (its schema version); a frozen GraphDef's field 1 is a node message.
+    if (fields.has(2) && [...fields].every((f) => f === 1 || f === 2) && fields.wireOf(1) !== 2) return 'tf-savedmodel';
     return 'protobuf';
   }
   return null;
 }
 
 /** Field numbers of a well-formed protobuf prefix; null when the bytes are not one. */
-function topLevelFields(buf: Buffer): Set<number> | null {
-  const fields = new Set<number>();
+type FieldSet = Set<number> & { wireOf(field: number): number | undefined };
+
+function topLevelFields(buf: Buffer): FieldSet | null {
+  const wires = new Map<number, number>();
+  const fields = Object.assign(new Set<number>(), { wireOf: (f: number) => wires.get(f) }) as FieldSet;
   let i = 0;
   const varint = (): number | null => {
     let v = 0;
@@ -158,6 +162,7 @@ function topLevelFields(buf: Buffer): Set<number> | null {
     else if (wire === 5) i += 4;
     else return null;
     fields.add(field);
+    if (!wires.has(field)) wires.set(field, wire);
     count++;
   }
   return fields.size > 0 ? fields : null;

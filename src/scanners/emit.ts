@@ -54,7 +54,7 @@ export class Emitter {
 /** Thrown by format parsers for input that breaks the format or a limit; turned into a ScanError by the scanner. */
 export class FormatError extends Error {
   constructor(
-    readonly kind: 'parse' | 'limit',
+    readonly kind: 'parse' | 'limit' | 'unsupported',
     message: string,
     readonly offset?: number,
   ) {

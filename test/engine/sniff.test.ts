@@ -105,6 +105,9 @@ describe('formats known by their names once no magic matched', () => {
     expect(formats(Buffer.from([0x08, 0x01]), 'saved_model.pb')).toEqual(['tf-savedmodel']);
     expect(formats(Buffer.from([0x0a, 0x02, 0x10, 0x01]), 'variables/keras_metadata.pb')).toEqual(['keras-metadata']);
     expect(formats(Buffer.from([0x0a, 0x02, 0x10, 0x01]), 'other.pb')).toEqual(['protobuf']);
+    // Fields 1 and 2 both, but field 1 a message: a frozen GraphDef (nodes + library), not a SavedModel.
+    expect(formats(Buffer.from([0x0a, 0x02, 0x12, 0x00, 0x12, 0x00]), 'frozen.pb')).toEqual(['protobuf']);
+    expect(formats(Buffer.from([0x08, 0x01, 0x12, 0x00]), 'model.pb')).toEqual(['tf-savedmodel']);
   });
 
   it('chat template files: JSON only when it is JSON, the .jinja file as such', () => {

@@ -24,7 +24,7 @@ export interface KerasV3Result {
   /** `member`: the member an issue was found in (config.json, metadata.json); absent for the member list. */
   issues: (KerasIssue & { member?: string })[];
   /** Problems that stop part of the analysis: broken JSON, a limit. Errors, never clean. */
-  errors: { kind: 'parse' | 'limit'; message: string; member?: string }[];
+  errors: { kind: 'parse' | 'limit' | 'unsupported'; message: string; member?: string }[];
 }
 
 /** A zip is a Keras 3 archive when config.json and metadata.json sit at its root (what keras.saving checks). */

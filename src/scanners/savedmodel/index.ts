@@ -8,7 +8,7 @@ import { formatScanner, FormatError } from '../emit.js';
 import { checkKerasJson } from '../keras/report.js';
 import { decodeMessage, messageType, readPruned } from '../protobuf.js';
 import { checkGraphs, type GraphDef } from './graph-check.js';
-import { KERAS_METADATA_PRUNE, KERAS_METADATA_SCHEMA, SAVED_MODEL_PRUNE, TF_SCHEMA } from './schema.js';
+import { GRAPH_DEF_PRUNE, KERAS_METADATA_PRUNE, KERAS_METADATA_SCHEMA, SAVED_MODEL_PRUNE, TF_SCHEMA } from './schema.js';
 
 export const savedModelScanner = formatScanner('savedmodel', ['tf-savedmodel'], (src, ctx, em) => {
   const buf = readPruned(src, SAVED_MODEL_PRUNE, ctx.limits.formats, 'saved_model.pb');
@@ -17,6 +17,23 @@ export const savedModelScanner = formatScanner('savedmodel', ['tf-savedmodel'], 
   // protobuf decodes empty or unrelated bytes to an empty message: a SavedModel has at least one graph.
   if (metas.length === 0) throw new FormatError('parse', 'no meta graph: not a SavedModel TensorFlow can load');
   for (const i of checkGraphs(metas.map((m) => m.graph_def ?? {}))) em.finding(i.severity, i.rule, i.description, { operator: i.operator });
+});
+
+/** Op names as TensorFlow writes them: anything else means the bytes are some other protobuf. */
+const OP_NAME = /^[A-Za-z_][A-Za-z0-9_>.-]*$/;
+
+/**
+ * Other `.pb` files: a TF1 frozen GraphDef (`frozen_inference_graph.pb`) is the common case and is checked
+ * like a SavedModel's graph. Bytes that do not read as a graph are an unsupported protobuf, never clean.
+ */
+export const graphDefScanner = formatScanner('savedmodel', ['protobuf'], (src, ctx, em) => {
+  const buf = readPruned(src, GRAPH_DEF_PRUNE, ctx.limits.formats, 'the .pb file');
+  const graph = decodeMessage(messageType(TF_SCHEMA, 'tf.GraphDef'), buf, 'the .pb file') as GraphDef;
+  const nodes = [...(graph.node ?? []), ...(graph.library?.function ?? []).flatMap((f) => f.node_def ?? [])];
+  if (nodes.length === 0 || !nodes.every((n) => OP_NAME.test(n.op ?? ''))) {
+    throw new FormatError('unsupported', 'a protobuf that is neither a SavedModel nor a TensorFlow graph: not analysed');
+  }
+  for (const i of checkGraphs([graph])) em.finding(i.severity, i.rule, i.description, { operator: i.operator });
 });
 
 export const kerasMetadataScanner = formatScanner('keras-metadata', ['keras-metadata'], (src, ctx, em) => {

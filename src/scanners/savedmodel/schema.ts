@@ -38,5 +38,6 @@ Object.assign(ATTR_VALUE, { 1: { 2: true, 8: TENSOR, 9: NAME_ATTR_LIST }, 2: tru
 Object.assign(NAME_ATTR_LIST, { 1: true, 2: ATTR_ENTRY });
 const NODE: PruneSpec = { 1: true, 2: true, 3: true, 5: ATTR_ENTRY };
 const GRAPH: PruneSpec = { 1: NODE, 2: { 1: { 1: { 1: true }, 3: NODE } } };
+export const GRAPH_DEF_PRUNE = GRAPH;
 export const SAVED_MODEL_PRUNE: PruneSpec = { 1: true, 2: { 2: GRAPH } };
 export const KERAS_METADATA_PRUNE: PruneSpec = { 1: { 2: true, 3: true, 4: true, 5: true } };
