@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { scanBytes } from '../../src/api.js';
+import { basename, join } from 'node:path';
+import { scanBytes, scanPaths } from '../../src/api.js';
 import { externalDataProblem } from '../../src/scanners/onnx/index.js';
 import { checkGraphs, unsafePath, type NodeDef } from '../../src/scanners/savedmodel/graph-check.js';
 
@@ -30,6 +31,14 @@ describe('SavedModel graph check', () => {
     expect(unsafePath('_temp_abc/part')).toBeNull();
     expect(unsafePath('variables/variables')).toBeNull();
     for (const p of ['/etc/passwd', 'C:\\x', '\\\\host\\share', '~/.bashrc', 'a/../../b', 'gs://bucket/x']) expect(unsafePath(p), p).not.toBeNull();
+  });
+
+  it('a SavedModel directory: saved_model.pb scanned, variables/ data listed as unrecognised', async () => {
+    const r = await scanPaths([join(import.meta.dirname, '..', '..', 'fixtures', 'benign', 'formats', 'savedmodel', 'basic')]);
+    expect(r.results.map((x) => [basename(x.artifact.path), x.formats, x.skipped?.category ?? 'scanned', x.findings.length, x.errors.length])).toEqual([
+      ['saved_model.pb', ['tf-savedmodel'], 'scanned', 0, 0],
+      ['variables.index', [], 'unrecognised-format', 0, 0],
+    ]);
   });
 
   it('an empty or structureless saved_model.pb is an error, not clean', async () => {

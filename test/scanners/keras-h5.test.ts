@@ -35,6 +35,14 @@ describe('Keras H5 through the isolated reader', () => {
     expect(r.results[1]!.errors[0]!.message).toMatch(/truncated file/);
   });
 
+  it('a configuration larger than the JSON limit is a limit error, not read', async () => {
+    const small: Limits = { ...DEFAULT_LIMITS, formats: { ...DEFAULT_LIMITS.formats, maxJsonBytes: 100 } };
+    const r = await scanPaths([fx('malicious/formats/keras_h5/lambda_sequential.h5')], { limits: small });
+    expect(r.results[0]!.findings).toEqual([]);
+    expect(r.results[0]!.errors.map((e) => e.kind)).toEqual(['limit', 'limit']);
+    expect(r.results[0]!.errors[0]!.message).toMatch(/model_config is \d+ bytes, more than the 100-byte limit/);
+  });
+
   it('shortens HDF5 error stacks to what failed and why', () => {
     const stack = 'HDF5-DIAG: Error detected\n  #000: a.c line 1 in H5Fopen(): unable to open file\n    major: x\n  #001: b.c line 2 in H5F__super_read(): truncated file: eof = 1\n';
     expect(hdf5Cause(stack)).toBe('H5Fopen: unable to open file … H5F__super_read: truncated file: eof = 1');
