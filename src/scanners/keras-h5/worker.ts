@@ -64,5 +64,6 @@ function readText(attr: { metadata: { size: number; shape: number[] | null; type
     return { kind: 'text', text: v };
   }
   if (v instanceof Uint8Array || v instanceof Int8Array) return { kind: 'text', text: Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('utf8') };
-  return { kind: 'not-text', type: Array.isArray(v) ? 'array' : typeof v };
+  const type = Array.isArray(v) ? 'array' : v !== null && typeof v === 'object' ? (v.constructor?.name ?? 'object') : typeof v;
+  return { kind: 'not-text', type };
 }
