@@ -70,6 +70,13 @@ describe('GGUF parser', () => {
     expect(r.errors.length).toBeGreaterThan(0);
   });
 
+  it('a template over the size limit is kept aside, not analysed', () => {
+    const b = Buffer.concat([header(0, 1), kvStr('tokenizer.chat_template', '{{ a_long_enough_template }}')]);
+    const info = parse(b, { ...DEFAULT_FORMAT_LIMITS, maxTemplateBytes: 8 });
+    expect(info.templates).toEqual([]);
+    expect(info.oversizedTemplates).toEqual(['tokenizer.chat_template']);
+  });
+
   it('a file named .gguf without the magic is an error, not unrecognised', async () => {
     const r = await scanBytes(Buffer.from('not a gguf file at all'), 'model.gguf');
     expect(r.skipped).toBeUndefined();

@@ -100,6 +100,15 @@ describe('Keras v3 archives (members handed in by a zip reader)', () => {
     expect(checkExecutableMagic('assets/data', Buffer.from('hello'))).toBeNull();
   });
 
+  it('looks at the first bytes of members Keras does not write', () => {
+    const files: Record<string, string> = { 'config.json': '{}', 'metadata.json': '{}', 'assets/tokenizer': '\x7fELF\x02\x01', 'assets/run.sh': '#!/bin/sh', 'assets/vocab.txt': 'a\nb' };
+    const archive = { members: Object.keys(files), read: (n: string) => (n in files ? Buffer.from(files[n]!, 'latin1') : null), head: (n: string) => (n in files ? Buffer.from(files[n]!, 'latin1') : null) };
+    expect(analyseKerasV3(archive, DEFAULT_FORMAT_LIMITS).issues.map((i) => i.description)).toEqual([
+      'member assets/run.sh is code or an executable, which a Keras archive never contains',
+      'member assets/tokenizer is an ELF executable, which a Keras archive never contains',
+    ]);
+  });
+
   it('reports broken, missing or duplicated config.json as errors', () => {
     const read = (files: Record<string, string>) => (n: string) => (n in files ? Buffer.from(files[n]!) : null);
     expect(analyseKerasV3({ members: ['config.json', 'metadata.json'], read: read({ 'config.json': '{nope', 'metadata.json': '{}' }) }, DEFAULT_FORMAT_LIMITS).errors[0]?.message).toMatch(/not valid JSON/);

@@ -18,7 +18,12 @@ export interface KerasV3Archive {
   members: readonly string[];
   /** Bytes of a member, or null when absent. Called only for config.json and metadata.json. */
   read(name: string): Uint8Array | null;
+  /** The first bytes (a few are enough) of any other member, to tell executables by their magic numbers. */
+  head?(name: string): Uint8Array | null;
 }
+
+/** What Keras itself writes; every other member is looked at (its name, and its first bytes when given). */
+const KERAS_MEMBERS = new Set(['config.json', 'metadata.json', 'model.weights.h5', 'model.weights.npz']);
 
 export interface KerasV3Result {
   /** `member`: the member an issue was found in (config.json, metadata.json); absent for the member list. */
@@ -70,6 +75,14 @@ export function checkExecutableMagic(name: string, head: Uint8Array): KerasIssue
 /** The whole check of a .keras archive except its weights: member list, config.json and metadata.json. */
 export function analyseKerasV3(archive: KerasV3Archive, limits: FormatLimits): KerasV3Result {
   const out: KerasV3Result = { issues: checkKerasV3Members(archive.members), errors: [] };
+  const named = new Set(out.issues.map((i) => i.description));
+  for (const name of new Set(archive.members)) {
+    if (KERAS_MEMBERS.has(name) || name.endsWith('/')) continue;
+    const head = archive.head?.(name);
+    const issue = head ? checkExecutableMagic(name, head) : null;
+    // One finding per member: a .sh with a #! line is already reported by its name.
+    if (issue && ![...named].some((d) => d.startsWith(`member ${name} `))) out.issues.push(issue);
+  }
   for (const name of ['config.json', 'metadata.json']) {
     const copies = archive.members.filter((m) => m === name).length;
     if (copies > 1) {
