@@ -120,6 +120,8 @@ function sniffProtobuf(head: Buffer, name: string): FormatId | null {
   const onnxFields = new Set([1, 2, 3, 4, 5, 6, 7, 8, 14, 20, 25]);
   if (fields.has(1) && (fields.has(7) || fields.has(8)) && [...fields].every((f) => onnxFields.has(f))) return 'onnx';
   if (name.endsWith('.pb')) {
+    // A SavedModel's fingerprint.pb holds only hashes of the other files: data, like variables/.
+    if (baseName(name) === 'fingerprint.pb') return null;
     // SavedModel's field 1 is a number (its schema version); a frozen GraphDef's field 1 is a node message.
     if (fields.has(2) && [...fields].every((f) => f === 1 || f === 2) && fields.wireOf(1) !== 2) return 'tf-savedmodel';
     return 'protobuf';

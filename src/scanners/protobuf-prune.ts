@@ -55,6 +55,8 @@ class Walk {
       const wire = key.value % 8;
       const keep = field > 0 ? spec[field] : undefined;
       if (field === 0) this.fail('field number 0', at);
+      // A field the schema knows as a message must be length-delimited, or every decoder misreads it.
+      if (keep !== undefined && keep !== true && wire !== 2) this.fail(`field ${field} should be a message but has wire type ${wire}`, at);
       if (wire === 0) {
         const v = this.varint();
         if (keep) this.push(out, key.raw, v.raw);

@@ -36,6 +36,7 @@ describe('SavedModel graph check', () => {
   it('a SavedModel directory: saved_model.pb scanned, variables/ data listed as unrecognised', async () => {
     const r = await scanPaths([join(import.meta.dirname, '..', '..', 'fixtures', 'benign', 'formats', 'savedmodel', 'basic')]);
     expect(r.results.map((x) => [basename(x.artifact.path), x.formats, x.skipped?.category ?? 'scanned', x.findings.length, x.errors.length])).toEqual([
+      ['fingerprint.pb', [], 'unrecognised-format', 0, 0],
       ['saved_model.pb', ['tf-savedmodel'], 'scanned', 0, 0],
       ['variables.index', [], 'unrecognised-format', 0, 0],
     ]);
@@ -44,7 +45,8 @@ describe('SavedModel graph check', () => {
   it('an empty or structureless saved_model.pb is an error, not clean', async () => {
     expect((await scanBytes(Buffer.from([0x08, 0x01]), 'saved_model.pb')).errors[0]?.message).toMatch(/no meta graph/);
     expect((await scanBytes(Buffer.from('hello world'), 'saved_model.pb')).errors.length).toBeGreaterThan(0);
-    expect((await scanBytes(Buffer.from([0x08, 0x01]), 'keras_metadata.pb')).errors[0]?.message).toMatch(/no saved objects/);
+    expect((await scanBytes(Buffer.from([0x10, 0x01]), 'keras_metadata.pb')).errors[0]?.message).toMatch(/no saved objects/);
+    expect((await scanBytes(Buffer.from([0x08, 0x01]), 'keras_metadata.pb')).errors[0]?.message).toMatch(/should be a message/);
   });
 });
 

@@ -73,6 +73,7 @@ describe('protobuf pruning', () => {
     expect(failure(Buffer.from([0x0a, 0x05, 0x01]), { 1: true }).message).toMatch(/running past the end/);
     expect(failure(Buffer.from([0x0b]), {}).message).toMatch(/wire type 3/);
     expect(failure(Buffer.from([0x00, 0x01]), {}).message).toMatch(/field number 0/);
+    expect(failure(Buffer.from([0x08, 0x01]), { 1: {} }).message).toMatch(/field 1 should be a message but has wire type 0/);
     expect(failure(Buffer.from([0x08, 0xff, 0xff]), {}).message).toMatch(/truncated/);
     expect(failure(Buffer.from([0x08, ...Array(11).fill(0xff)]), {}).message).toMatch(/longer than 10 bytes/);
     const self: PruneSpec = {};
