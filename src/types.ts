@@ -28,6 +28,8 @@ export const FORMATS = [
   'safetensors',
   'onnx',
   'tf-savedmodel',
+  /** A TF1 frozen GraphDef in a `.pb` (by its first node's shape: name then op). */
+  'tf-graphdef',
   /** A SavedModel's keras_metadata.pb (recognised by name: a protobuf has no magic number). */
   'keras-metadata',
   'protobuf',

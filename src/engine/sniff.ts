@@ -124,9 +124,31 @@ function sniffProtobuf(head: Buffer, name: string): FormatId | null {
     if (baseName(name) === 'fingerprint.pb') return null;
     // SavedModel's field 1 is a number (its schema version); a frozen GraphDef's field 1 is a node message.
     if (fields.has(2) && [...fields].every((f) => f === 1 || f === 2) && fields.wireOf(1) !== 2) return 'tf-savedmodel';
-    return 'protobuf';
+    return startsLikeGraphDef(head) ? 'tf-graphdef' : 'protobuf';
   }
   return null;
+}
+
+/**
+ * A frozen GraphDef starts with its first node (field 1), and protobuf writers put a NodeDef's name
+ * (field 1) before its op (field 2): `0a <len> 0a <len> name 12 <len> op`.
+ */
+function startsLikeGraphDef(head: Buffer): boolean {
+  let i = 0;
+  const varint = (): number | null => {
+    let v = 0;
+    for (let k = 0, mul = 1; k < 5 && i < head.length; k++, mul *= 128) {
+      const b = head[i++]!;
+      v += (b & 0x7f) * mul;
+      if ((b & 0x80) === 0) return v;
+    }
+    return null;
+  };
+  if (head[i++] !== 0x0a || varint() === null || head[i++] !== 0x0a) return false;
+  const nameLen = varint();
+  if (nameLen === null || nameLen === 0) return false;
+  i += nameLen;
+  return head[i] === 0x12;
 }
 
 /** Field numbers of a well-formed protobuf prefix; null when the bytes are not one. */

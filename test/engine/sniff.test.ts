@@ -108,6 +108,9 @@ describe('formats known by their names once no magic matched', () => {
     // Fields 1 and 2 both, but field 1 a message: a frozen GraphDef (nodes + library), not a SavedModel.
     expect(formats(Buffer.from([0x0a, 0x02, 0x12, 0x00, 0x12, 0x00]), 'frozen.pb')).toEqual(['protobuf']);
     expect(formats(Buffer.from([0x08, 0x01, 0x12, 0x00]), 'model.pb')).toEqual(['tf-savedmodel']);
+    // A frozen GraphDef: its first node's name ("x") then op ("A").
+    expect(formats(Buffer.from([0x0a, 0x06, 0x0a, 0x01, 0x78, 0x12, 0x01, 0x41]), 'frozen.pb')).toEqual(['tf-graphdef']);
+    expect(formats(Buffer.from([0x08, 0x01, 0x12, 0x00]), 'fingerprint.pb')).toEqual([]);
   });
 
   it('chat template files: JSON only when it is JSON, the .jinja file as such', () => {

@@ -23,15 +23,15 @@ export const savedModelScanner = formatScanner('savedmodel', ['tf-savedmodel'], 
 const OP_NAME = /^[A-Za-z_][A-Za-z0-9_>.-]*$/;
 
 /**
- * Other `.pb` files: a TF1 frozen GraphDef (`frozen_inference_graph.pb`) is the common case and is checked
- * like a SavedModel's graph. Bytes that do not read as a graph are an unsupported protobuf, never clean.
+ * TF1 frozen GraphDefs (`frozen_inference_graph.pb`), checked like a SavedModel's graph. The sniffer sends
+ * only `.pb` files that start like a graph here; one that then does not read as a graph is an error.
  */
-export const graphDefScanner = formatScanner('savedmodel', ['protobuf'], (src, ctx, em) => {
+export const graphDefScanner = formatScanner('savedmodel', ['tf-graphdef'], (src, ctx, em) => {
   const buf = readPruned(src, GRAPH_DEF_PRUNE, ctx.limits.formats, 'the .pb file');
   const graph = decodeMessage(messageType(TF_SCHEMA, 'tf.GraphDef'), buf, 'the .pb file') as GraphDef;
   const nodes = [...(graph.node ?? []), ...(graph.library?.function ?? []).flatMap((f) => f.node_def ?? [])];
   if (nodes.length === 0 || !nodes.every((n) => OP_NAME.test(n.op ?? ''))) {
-    throw new FormatError('unsupported', 'a protobuf that is neither a SavedModel nor a TensorFlow graph: not analysed');
+    throw new FormatError('parse', 'starts like a TensorFlow graph but its nodes do not read as one');
   }
   for (const i of checkGraphs([graph])) em.finding(i.severity, i.rule, i.description, { operator: i.operator });
 });
