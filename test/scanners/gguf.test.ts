@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { scanBytes } from '../../src/api.js';
 import { BufferSource } from '../../src/io/byte-source.js';
 import { DEFAULT_FORMAT_LIMITS } from '../../src/engine/limits.js';
-import { FormatError } from '../../src/scanners/emit.js';
 import { parseGguf } from '../../src/scanners/gguf/parse.js';
+import { formatErrorOf } from '../helpers/format-error.js';
 
 const u32 = (n: number) => { const b = Buffer.alloc(4); b.writeUInt32LE(n); return b; };
 const u64 = (n: bigint | number) => { const b = Buffer.alloc(8); b.writeBigUInt64LE(BigInt(n)); return b; };
@@ -18,15 +18,7 @@ function withTensor(head: Buffer, dims: number[] = [4], type = 0, offset = 0): B
   return Buffer.concat([meta, pad, Buffer.alloc(16)]);
 }
 const parse = (b: Buffer, limits = DEFAULT_FORMAT_LIMITS) => parseGguf(new BufferSource(b), limits);
-const failure = (b: Buffer, limits = DEFAULT_FORMAT_LIMITS): FormatError => {
-  try {
-    parse(b, limits);
-  } catch (err) {
-    if (err instanceof FormatError) return err;
-    throw err;
-  }
-  throw new Error('parsed');
-};
+const failure = (b: Buffer, limits = DEFAULT_FORMAT_LIMITS) => formatErrorOf(() => parse(b, limits));
 
 describe('GGUF parser', () => {
   it('reads templates and alignment, v3 and v1 layouts', () => {
