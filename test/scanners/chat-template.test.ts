@@ -35,6 +35,9 @@ describe('chat template check', () => {
     ['self reference', '{{ self._TemplateReference__context }}'],
     ['format %c', "{{ '%c%c%c%c%c%c%c%c%c'|format(95,95,99,108,97,115,115,95,95) }}"],
     ['whitespace control', "{%- set x = joiner.__init__ -%}"],
+    ['underscores by repetition', "{{ y['_' * 2 ~ 'init' ~ '_' * 2] }}"],
+    ['underscore kept in a variable', "{% set u = '_' %}{{ x[u * 2 ~ 'class' ~ u * 2] }}"],
+    ['implicit concatenation', "{{ x['__cl' 'ass__'] }}"],
   ];
   for (const [name, t] of escapes) {
     it(`finds the ${name} escape`, () => {

@@ -79,6 +79,11 @@ function checkRegion(region: { tokens: Token[]; statement: boolean }, add: Add):
       if (m) add('CRITICAL', TEMPLATE_RULES.escape, `names the Python internal ${m[0]} in a string`);
       const w = EXEC_WORDS.exec(tok.text);
       if (w) add('CRITICAL', TEMPLATE_RULES.escape, `names ${w[0]} in a string`);
+      // '_' * 2 ~ 'class' ~ u * 2: underscores made by repetition, or kept apart to be joined later.
+      const stored = region.statement && t[0]?.text === 'set';
+      if (/^_+$/.test(tok.text) && (tok.text.length >= 2 || prev?.text === '*' || next?.text === '*' || stored)) {
+        add('HIGH', TEMPLATE_RULES.escape, 'builds a run of underscores, the way hidden dunder names are assembled');
+      }
       // A string used as an attribute name: x['popen'], x|attr('popen').
       if ((prev?.text === '[' || prev?.text === '(') && EXEC_NAMES.has(tok.text)) {
         const subscript = prev.text === '[' || (t[i - 2]?.text === 'attr');
