@@ -38,6 +38,7 @@ describe('chat template check', () => {
     ['underscores by repetition', "{{ y['_' * 2 ~ 'init' ~ '_' * 2] }}"],
     ['underscore kept in a variable', "{% set u = '_' %}{{ x[u * 2 ~ 'class' ~ u * 2] }}"],
     ['implicit concatenation', "{{ x['__cl' 'ass__'] }}"],
+    ['keyword names joined', "{% set n = dict(__cla=1, ss__=1)|join %}{{ x[n] }}"],
   ];
   for (const [name, t] of escapes) {
     it(`finds the ${name} escape`, () => {

@@ -63,6 +63,8 @@ function checkRegion(region: { tokens: Token[]; statement: boolean }, add: Add):
     const next = t[i + 1];
     if (tok.kind === 'ident') {
       if (DUNDER.test(tok.text)) add('CRITICAL', TEMPLATE_RULES.escape, `accesses the Python internal ${tok.text}, the first step of a sandbox escape`);
+      // dict(__cla=1, ss__=1)|join spells __class__ from keyword names.
+      else if (/^__[A-Za-z0-9]|[A-Za-z0-9]__$/.test(tok.text)) add('HIGH', TEMPLATE_RULES.escape, `uses the name ${tok.text}, half of a Python internal name`);
       const isAttr = prev?.text === '.';
       if (isAttr && EXEC_NAMES.has(tok.text)) add('CRITICAL', TEMPLATE_RULES.escape, `calls .${tok.text}, which runs commands or loads code`);
       if (!isAttr && NEVER_USED.has(tok.text)) add('HIGH', TEMPLATE_RULES.escape, `uses the Jinja global ${tok.text}, whose attributes lead to Python's globals`);
