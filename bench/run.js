@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchFormats } from './formats.js';
 import { writeBigArray, writeDictList } from './pickle-writer.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -51,5 +52,6 @@ await (await import('./git.js')).benchGit(work);
 
 await (await import('./containers.js')).benchContainers(work);
 await (await import('./server.js')).benchServer(work);
+await benchFormats(work);
 
 if (!process.argv.includes('--keep')) rmSync(work, { recursive: true, force: true });

@@ -133,6 +133,102 @@ export const RULES: readonly RuleDoc[] = [
     why: 'torch.jit.save writes class bodies over torch ops under code/. Imports, os/subprocess/builtins references, eval/exec/__import__, dunder escapes or getattr tricks there are hand-edited code meant for a loader that runs it.',
     fix: FIX_REPLACE,
   },
+  {
+    id: 'keras/lambda-layer',
+    title: 'Keras model contains a Lambda layer or lambda function',
+    why: 'Keras stores the Python bytecode of a Lambda layer (or a __lambda__ function) in the model and rebuilds and runs it when the model is loaded or called: arbitrary code.',
+    fix: 'Do not load this model unless you wrote it. Replace Lambda layers with built-in or registered custom layers and save again; load with safe_mode=True (Keras 3).',
+  },
+  {
+    id: 'keras/unsafe-module',
+    title: 'Keras configuration imports code outside Keras',
+    why: 'Keras imports the `module` a configuration names and calls what `class_name` names in it (CVE-2025-1550): a module outside keras/tensorflow/numpy lets the file call arbitrary functions, such as os.system.',
+    fix: FIX_REPLACE,
+  },
+  {
+    id: 'keras/custom-object',
+    title: 'Keras configuration needs a custom object',
+    why: 'The model refers to a class or function registered outside Keras core; loading it runs that code, which this scanner cannot see.',
+    fix: 'Check that the named package is one you trust and installed yourself; otherwise treat the model as untrusted.',
+  },
+  {
+    id: 'keras/remote-fetch',
+    title: 'Keras configuration fetches remote files',
+    why: 'keras.utils.get_file or a URL in a configuration makes loading download files (CVE-2025-8747), which can overwrite local files or bring code in.',
+    fix: FIX_REPLACE,
+  },
+  {
+    id: 'keras/unsafe-deserialization',
+    title: 'Keras configuration switches safe mode off',
+    why: 'A reference to enable_unsafe_deserialization lets the file disable Keras safe mode while it is being loaded (CVE-2025-9906), after which Lambda layers and arbitrary functions run.',
+    fix: FIX_REPLACE,
+  },
+  {
+    id: 'keras/torch-module-wrapper',
+    title: 'Keras model wraps a pickled PyTorch module',
+    why: 'TorchModuleWrapper layers are restored with torch.load of bytes stored in the configuration (CVE-2025-49655): a pickle, which runs any code in it.',
+    fix: FIX_REPLACE,
+  },
+  {
+    id: 'keras/unexpected-member',
+    title: 'Keras archive contains code, executables or pickles',
+    why: 'A .keras file holds config.json, metadata.json and weights. Python files, scripts, executables or pickles inside it are there to be run by someone or something.',
+    fix: 'Remove the extra members or re-save the model with Keras; do not run files shipped inside a model archive.',
+  },
+  {
+    id: 'savedmodel/python-op',
+    title: 'TensorFlow graph calls Python',
+    why: 'PyFunc, PyFuncStateless and EagerPyFunc run a Python function when the graph executes (tf.py_function, tf.numpy_function).',
+    fix: FIX_REPLACE,
+  },
+  {
+    id: 'savedmodel/file-io-op',
+    title: 'TensorFlow graph reads or writes files',
+    why: 'ReadFile and WriteFile give the graph the filesystem with the rights of whoever runs the model: reading secrets, writing files.',
+    fix: 'Check why a model would need file access; prefer a model exported without these ops.',
+  },
+  {
+    id: 'savedmodel/unsafe-path',
+    title: 'TensorFlow file op uses a path outside the model',
+    why: 'A constant absolute, `..` or remote path given to a file-writing or file-reading op (SaveV2, MergeV2Checkpoints, WriteFile, RestoreV2...) reads or overwrites files anywhere the user can.',
+    fix: FIX_REPLACE,
+  },
+  {
+    id: 'savedmodel/unknown-op',
+    title: 'TensorFlow graph uses an op outside the standard set',
+    why: 'An op TensorFlow does not ship is a custom op: native code loaded from a shared library, invisible to this scan. Some rarely used standard ops may be reported too.',
+    fix: 'Check the op name: if it is a standard TensorFlow op, report it so it can be added; if custom, trust the model only as much as the library it needs.',
+  },
+  {
+    id: 'onnx/external-data-path',
+    title: 'ONNX tensor data points outside the model directory',
+    why: 'onnx.load reads (and onnx.save writes) the file an external_data location names; an absolute or `..` location reads or overwrites arbitrary files (CVE-2022-25882, CVE-2024-27318).',
+    fix: FIX_REPLACE,
+  },
+  {
+    id: 'onnx/python-op',
+    title: 'ONNX model runs Python operators',
+    why: 'PythonOp (ONNX Runtime training) and PyOp (onnxruntime-extensions) execute Python code inside the runtime.',
+    fix: FIX_REPLACE,
+  },
+  {
+    id: 'onnx/custom-op',
+    title: 'ONNX model uses a custom operator domain',
+    why: 'Operators outside the ONNX and ONNX Runtime domains need a native library registered with the runtime: code this scan cannot see.',
+    fix: 'Check which library provides the domain and whether you trust it.',
+  },
+  {
+    id: 'template/sandbox-escape',
+    title: 'Chat template reaches Python internals',
+    why: 'Jinja chat templates rendered outside a sandbox (CVE-2024-34359) run whatever Python they reach: dunder attributes (__class__, __globals__...), |attr tricks and gadget globals (cycler, joiner, lipsum) lead to os.popen.',
+    fix: 'Do not use this model\'s chat template; replace it with the template of the base model from a trusted source.',
+  },
+  {
+    id: 'template/unusual-statement',
+    title: 'Chat template loads other templates',
+    why: 'Chat templates are self-contained; import, include and extends pull in templates from elsewhere.',
+    fix: 'Check the template by hand before using it.',
+  },
 ];
 
 const BY_ID = new Map(RULES.map((r) => [r.id, r]));

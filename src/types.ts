@@ -28,7 +28,15 @@ export const FORMATS = [
   'safetensors',
   'onnx',
   'tf-savedmodel',
+  /** A TF1 frozen GraphDef in a `.pb` (by its first node's shape: name then op). */
+  'tf-graphdef',
+  /** A SavedModel's keras_metadata.pb (recognised by name: a protobuf has no magic number). */
+  'keras-metadata',
   'protobuf',
+  /** tokenizer_config.json / chat_template.json: JSON that may carry a Jinja chat template (by name). */
+  'tokenizer-config',
+  /** chat_template.jinja (by name). */
+  'jinja-template',
 ] as const;
 export type FormatId = (typeof FORMATS)[number];
 

@@ -2,6 +2,32 @@
 import { DEFAULT_VM_LIMITS } from '../scanners/pickle/vm.js';
 import type { StreamLimits } from '../scanners/pickle/stream.js';
 
+/** Bounds of the non-pickle formats (Keras, TensorFlow, ONNX, GGUF, safetensors). */
+export interface FormatLimits {
+  /** Largest JSON text parsed: a Keras config, a safetensors header, a tokenizer_config.json. */
+  maxJsonBytes: number;
+  /** Deepest nesting walked in a parsed JSON tree or decoded protobuf graph (sub-models, sub-graphs). */
+  maxTreeDepth: number;
+  /** Most nodes (objects, arrays, strings) visited in one JSON tree. */
+  maxTreeNodes: number;
+  /** Most bytes of protobuf structure kept in memory (SavedModel, ONNX); tensor bytes are skipped unread. */
+  maxProtobufBytes: number;
+  /** Most protobuf fields walked in one file (kept or skipped): bounds time on millions of tiny fields. */
+  maxProtobufFields: number;
+  /** GGUF: key/value pairs, tensor infos, one string, one array's items, the whole metadata section. */
+  ggufMaxKv: number;
+  ggufMaxTensors: number;
+  ggufMaxStringBytes: number;
+  ggufMaxArrayItems: number;
+  ggufMaxMetadataBytes: number;
+  /** A chat template longer than this is not analysed (reported). */
+  maxTemplateBytes: number;
+  /** How long the isolated HDF5 reader may take for one file before it is killed. */
+  h5TimeoutMs: number;
+  /** Largest nested HDF5 copied to a private temp file (h5wasm reads only real paths). */
+  h5MaxTempCopyBytes: number;
+}
+
 export interface Limits {
   pickle: StreamLimits;
   /** How deep payloads may nest (a pickle handed to pickle.loads inside a pickle is depth 1). */
@@ -9,6 +35,7 @@ export interface Limits {
   /** Largest nested payload materialised in memory (payloads stored verbatim are read in place instead). */
   maxNestedPayloadBytes: number;
   archive: ArchiveLimits;
+  formats: FormatLimits;
 }
 
 /** Zip, tar and compressed wrappers: bounds on listing and on decompression (zip bombs, 42.zip). */
@@ -29,6 +56,22 @@ export interface ArchiveLimits {
   maxScriptBytes: number;
 }
 
+export const DEFAULT_FORMAT_LIMITS: FormatLimits = {
+  maxJsonBytes: 100 * 1024 * 1024,
+  maxTreeDepth: 256,
+  maxTreeNodes: 5_000_000,
+  maxProtobufBytes: 512 * 1024 * 1024,
+  maxProtobufFields: 50_000_000,
+  ggufMaxKv: 1_000_000,
+  ggufMaxTensors: 1_000_000,
+  ggufMaxStringBytes: 64 * 1024 * 1024,
+  ggufMaxArrayItems: 16_000_000,
+  ggufMaxMetadataBytes: 512 * 1024 * 1024,
+  maxTemplateBytes: 1024 * 1024,
+  h5TimeoutMs: 15_000,
+  h5MaxTempCopyBytes: 4 * 1024 * 1024 * 1024,
+};
+
 export const DEFAULT_LIMITS: Limits = {
   pickle: { ...DEFAULT_VM_LIMITS, maxJunkSearch: 4 * 1024 * 1024, maxSearchOpcodes: 20_000_000 },
   maxNestingDepth: 8,
@@ -43,4 +86,5 @@ export const DEFAULT_LIMITS: Limits = {
     spillAbove: 16 * 1024 * 1024,
     maxScriptBytes: 4 * 1024 * 1024,
   },
+  formats: DEFAULT_FORMAT_LIMITS,
 };

@@ -45,10 +45,45 @@ function sniffHead(src: ByteSource, head: Buffer, name: string): FormatId | null
   if (/^ZF0x[0-9a-fA-F]+/.test(head.subarray(0, 24).toString('latin1'))) return 'zlib';
   if (head.length >= 2 && head[0] === 0x80 && head[1]! <= 5) return 'pickle';
   if (isSafetensors(src, head)) return 'safetensors';
+  const named = sniffByName(head, name);
+  if (named) return named;
   const proto = sniffProtobuf(head, name);
   if (proto) return proto;
   if (isZlib(head)) return 'zlib';
   if (looksLikeTextPickle(src)) return 'pickle';
+  return sniffBrokenByName(name);
+}
+
+/** The last path segment of a name hint (nested payloads are labelled `dir/file`). */
+function baseName(name: string): string {
+  return name.slice(Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\')) + 1);
+}
+
+/**
+ * Files whose format has no magic number at all, known by their conventional names once their bytes matched
+ * no magic: a SavedModel's two protobufs (so an empty-looking saved_model.pb is read, and reported as
+ * broken, rather than passed by as an unknown protobuf) and the JSON and Jinja files chat templates live in.
+ */
+function sniffByName(head: Buffer, name: string): FormatId | null {
+  const base = baseName(name);
+  if (base === 'saved_model.pb') return 'tf-savedmodel';
+  if (base === 'keras_metadata.pb') return 'keras-metadata';
+  if (base === 'tokenizer_config.json' || base === 'chat_template.json') {
+    return head.toString('utf8', 0, Math.min(head.length, 256)).trimStart().startsWith('{') ? 'tokenizer-config' : null;
+  }
+  if (base === 'chat_template.jinja') return 'jinja-template';
+  return null;
+}
+
+/**
+ * A file named like a format with a magic-less or damaged header is handed to that format's scanner, which
+ * reports exactly what is wrong: a broken model is an error, never "unrecognised".
+ */
+function sniffBrokenByName(name: string): FormatId | null {
+  const base = baseName(name);
+  if (base.endsWith('.safetensors')) return 'safetensors';
+  if (base.endsWith('.onnx')) return 'onnx';
+  if (base.endsWith('.gguf')) return 'gguf';
   return null;
 }
 
@@ -86,15 +121,43 @@ function sniffProtobuf(head: Buffer, name: string): FormatId | null {
   const onnxFields = new Set([1, 2, 3, 4, 5, 6, 7, 8, 14, 20, 25]);
   if (fields.has(1) && (fields.has(7) || fields.has(8)) && [...fields].every((f) => onnxFields.has(f))) return 'onnx';
   if (name.endsWith('.pb')) {
-    if (fields.has(2) && [...fields].every((f) => f === 1 || f === 2)) return 'tf-savedmodel';
-    return 'protobuf';
+    // A SavedModel's fingerprint.pb holds only hashes of the other files: data, like variables/.
+    if (baseName(name) === 'fingerprint.pb') return null;
+    // SavedModel's field 1 is a number (its schema version); a frozen GraphDef's field 1 is a node message.
+    if (fields.has(2) && [...fields].every((f) => f === 1 || f === 2) && fields.wireOf(1) !== 2) return 'tf-savedmodel';
+    return startsLikeGraphDef(head) ? 'tf-graphdef' : 'protobuf';
   }
   return null;
 }
 
+/**
+ * A frozen GraphDef starts with its first node (field 1), and protobuf writers put a NodeDef's name
+ * (field 1) before its op (field 2): `0a <len> 0a <len> name 12 <len> op`.
+ */
+function startsLikeGraphDef(head: Buffer): boolean {
+  let i = 0;
+  const varint = (): number | null => {
+    let v = 0;
+    for (let k = 0, mul = 1; k < 5 && i < head.length; k++, mul *= 128) {
+      const b = head[i++]!;
+      v += (b & 0x7f) * mul;
+      if ((b & 0x80) === 0) return v;
+    }
+    return null;
+  };
+  if (head[i++] !== 0x0a || varint() === null || head[i++] !== 0x0a) return false;
+  const nameLen = varint();
+  if (nameLen === null || nameLen === 0) return false;
+  i += nameLen;
+  return head[i] === 0x12;
+}
+
 /** Field numbers of a well-formed protobuf prefix; null when the bytes are not one. */
-function topLevelFields(buf: Buffer): Set<number> | null {
-  const fields = new Set<number>();
+type FieldSet = Set<number> & { wireOf(field: number): number | undefined };
+
+function topLevelFields(buf: Buffer): FieldSet | null {
+  const wires = new Map<number, number>();
+  const fields = Object.assign(new Set<number>(), { wireOf: (f: number) => wires.get(f) }) as FieldSet;
   let i = 0;
   const varint = (): number | null => {
     let v = 0;
@@ -124,6 +187,7 @@ function topLevelFields(buf: Buffer): Set<number> | null {
     else if (wire === 5) i += 4;
     else return null;
     fields.add(field);
+    if (!wires.has(field)) wires.set(field, wire);
     count++;
   }
   return fields.size > 0 ? fields : null;

@@ -30,7 +30,8 @@ export class FileSource implements ByteSource {
   private fd: number | null;
   readonly size: number;
 
-  constructor(path: string) {
+  /** `path` is kept for readers that can only open files by name (h5wasm). */
+  constructor(readonly path: string) {
     this.fd = openSync(path, 'r');
     try {
       this.size = fstatSync(this.fd).size;

@@ -162,23 +162,14 @@ describe('zip found only by its end record', () => {
 
 describe('members of formats this version cannot scan', () => {
   it('are an unsupported error naming the member, never a clean archive', async () => {
-    const hdf5 = Buffer.concat([Buffer.from('\x89HDF\r\n\x1a\n', 'latin1'), Buffer.alloc(100)]);
-    const r = await scanBytes(buildZip([{ name: 'model.weights.h5', data: hdf5 }, { name: 'config.json', data: '{}' }]), 'm.keras');
-    expect(r.errors.map((e) => [e.kind, e.member])).toEqual([['unsupported', 'model.weights.h5']]);
+    const bz2 = Buffer.concat([Buffer.from('BZh91AY&SY', 'latin1'), Buffer.alloc(100)]);
+    const r = await scanBytes(buildZip([{ name: 'weights.bz2', data: bz2 }, { name: 'config.json', data: '{}' }]), 'm.zip');
+    expect(r.errors.map((e) => [e.kind, e.member])).toEqual([['unsupported', 'weights.bz2']]);
   });
-});
 
-describe('overlapping members', () => {
-  it('two directory entries on one local header are reported', async () => {
-    const z = buildZip([{ name: 'a.txt', data: 'hello' }, { name: 'b.txt', data: 'world' }]);
-    const d = readDirectory(new BufferSource(z), LIMITS);
-    // Point b.txt's directory entry at a.txt's local header.
-    const cd = z.indexOf(Buffer.from('PK\x01\x02', 'latin1'), z.indexOf(Buffer.from('PK\x01\x02', 'latin1')) + 4);
-    const bad = Buffer.from(z);
-    bad.writeUInt32LE(d.entries[0]!.localHeaderOffset, cd + 42);
-    const r = await scanBytes(bad, 'a.zip');
-    expect(rules(r)).toContain('zip/overlapping-members');
-    const ok = await scanBytes(z, 'a.zip');
-    expect(ok.findings).toEqual([]);
+  it('a member of a scanned format that is broken is an error naming the member', async () => {
+    const hdf5 = Buffer.concat([Buffer.from('\x89HDF\r\n\x1a\n', 'latin1'), Buffer.alloc(100)]);
+    const r = await scanBytes(buildZip([{ name: 'weights.h5', data: hdf5 }, { name: 'notes.txt', data: 'hello' }]), 'm.zip');
+    expect(r.errors.map((e) => e.member)).toEqual(['weights.h5']);
   });
 });

@@ -99,3 +99,36 @@ describe('sniff', () => {
     expect(formats(Buffer.alloc(0))).toEqual([]);
   });
 });
+
+describe('formats known by their names once no magic matched', () => {
+  it('SavedModel and keras_metadata protobufs, even when their content is broken', () => {
+    expect(formats(Buffer.from([0x08, 0x01]), 'saved_model.pb')).toEqual(['tf-savedmodel']);
+    expect(formats(Buffer.from([0x0a, 0x02, 0x10, 0x01]), 'variables/keras_metadata.pb')).toEqual(['keras-metadata']);
+    expect(formats(Buffer.from([0x0a, 0x02, 0x10, 0x01]), 'other.pb')).toEqual(['protobuf']);
+    // Fields 1 and 2 both, but field 1 a message: a frozen GraphDef (nodes + library), not a SavedModel.
+    expect(formats(Buffer.from([0x0a, 0x02, 0x12, 0x00, 0x12, 0x00]), 'frozen.pb')).toEqual(['protobuf']);
+    expect(formats(Buffer.from([0x08, 0x01, 0x12, 0x00]), 'model.pb')).toEqual(['tf-savedmodel']);
+    // A frozen GraphDef: its first node's name ("x") then op ("A").
+    expect(formats(Buffer.from([0x0a, 0x06, 0x0a, 0x01, 0x78, 0x12, 0x01, 0x41]), 'frozen.pb')).toEqual(['tf-graphdef']);
+    expect(formats(Buffer.from([0x08, 0x01, 0x12, 0x00]), 'fingerprint.pb')).toEqual([]);
+  });
+
+  it('chat template files: JSON only when it is JSON, the .jinja file as such', () => {
+    expect(formats(Buffer.from(' {"chat_template": "x"}'), 'tokenizer_config.json')).toEqual(['tokenizer-config']);
+    expect(formats(Buffer.from('{"chat_template": "x"}'), 'chat_template.json')).toEqual(['tokenizer-config']);
+    expect(formats(Buffer.from('{"chat_template": "x"}'), 'config.json')).toEqual([]);
+    expect(formats(Buffer.from('{{ bos_token }}'), 'chat_template.jinja')).toEqual(['jinja-template']);
+  });
+
+  it('a pickle keeps its format whatever its name', () => {
+    expect(formats(Buffer.from([0x80, 0x04, 0x4e, 0x2e]), 'saved_model.pb')).toEqual(['pickle']);
+    expect(formats(Buffer.from([0x80, 0x04, 0x4e, 0x2e]), 'model.safetensors')).toEqual(['pickle']);
+  });
+
+  it('damaged safetensors / onnx / gguf files go to their scanner to be reported', () => {
+    expect(formats(Buffer.from('garbage bytes here'), 'x.safetensors')).toEqual(['safetensors']);
+    expect(formats(Buffer.from('garbage bytes here'), 'x.onnx')).toEqual(['onnx']);
+    expect(formats(Buffer.from('garbage bytes here'), 'x.gguf')).toEqual(['gguf']);
+    expect(formats(Buffer.from('garbage bytes here'), 'x.bin')).toEqual([]);
+  });
+});

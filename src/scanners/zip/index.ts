@@ -17,6 +17,7 @@ import { pickleScanner } from '../pickle/index.js';
 import { Collector } from '../collector.js';
 import { joinMember, type NestedOutcome, type ScanContext, type Scanner, type ScannerOutput } from '../scanner.js';
 import { checkScript } from '../torch/script-check.js';
+import { analyseKerasV3, isKerasV3Layout, kerasV3Output } from '../keras/v3.js';
 
 const SCANNER = 'zip';
 /** Flag bits that make some readers refuse or mis-read a member: encrypted, compressed patched data, strong encryption. */
@@ -88,6 +89,9 @@ export const zipScanner: Scanner = {
 
     const torch = isTorchArchive(dir.entries);
     const torchScript = isTorchScriptArchive(dir.entries);
+    // A Keras 3 archive: its config.json and metadata.json are kept (first copy, bounded) and every member's
+    // first bytes noted while the loop below reads them anyway, then judged once the loop is done.
+    const keras = isKerasV3Layout(dir.entries.map((e) => e.name)) ? new KerasMembers(ctx.limits.formats.maxJsonBytes) : undefined;
     /** [start, end, name] of each member's bytes on disk, local header included. */
     const spans: [number, number, string][] = [];
     for (const entry of dir.entries) {
@@ -144,6 +148,7 @@ export const zipScanner: Scanner = {
         member = opened;
       }
       try {
+        keras?.note(name, member.source);
         const outcome = torchScript && isBinaryPickle(member.source) ? await scanTorchScriptPickle(member.source, name, ctx) : await ctx.scanNested(member.source, name);
         // Raw tensor bytes that happen to start like a pickle break as one; only findings there are evidence.
         out.add(outcome, !storage);
@@ -158,9 +163,28 @@ export const zipScanner: Scanner = {
       }
     }
     reportOverlaps(spans, out);
+    if (keras) {
+      const names = dir.entries.map((e) => e.name);
+      out.add(kerasV3Output(analyseKerasV3({ members: names, read: (n) => keras.json.get(n) ?? null, head: (n) => keras.heads.get(n) ?? null }, ctx.limits.formats), ctx));
+    }
     return out.output;
   },
 };
+
+/** What the Keras 3 check needs from the members as the zip loop reads them. */
+class KerasMembers {
+  readonly json = new Map<string, Uint8Array>();
+  readonly heads = new Map<string, Uint8Array>();
+  constructor(private readonly maxJsonBytes: number) {}
+
+  note(name: string, src: ByteSource): void {
+    if (!this.heads.has(name)) this.heads.set(name, src.read(0, 8));
+    if ((name === 'config.json' || name === 'metadata.json') && !this.json.has(name)) {
+      // One byte over the limit is enough for parseJsonText to report the limit without reading the rest.
+      this.json.set(name, src.read(0, Math.min(src.size, this.maxJsonBytes + 1)));
+    }
+  }
+}
 
 /**
  * Members whose bytes overlap (two directory entries on one local header, or data running into the next
