@@ -13,7 +13,7 @@ import { printSettingsNotes } from './config-layers.js';
 import { UsageError } from './usage.js';
 
 export const DIFF_HELP = `Usage: modelscan-guard diff A..B | A...B [--history] [--format FORMAT] [--output FILE]
-                           [--config FILE] [--settings-file FILE] [--print-config] [--no-cache]
+                           [--fail-on SEVERITY] [--config FILE] [--settings-file FILE] [--print-config] [--no-cache]
 
 Audits what a range of history adds. A..B scans the files whose content in B differs from A (the two end
 trees, like git diff A B); A...B compares B with its merge base with A (what the branch added since it
@@ -37,6 +37,7 @@ export async function runDiff(argv: string[]): Promise<ExitCode> {
       output: { type: 'string' },
       'settings-file': { type: 'string' },
       'print-config': { type: 'boolean', default: false },
+      'fail-on': { type: 'string' },
     },
   });
   if (values.help) {
@@ -45,7 +46,7 @@ export async function runDiff(argv: string[]): Promise<ExitCode> {
   }
   const format = values.format;
   if (!isReportFormat(format)) throw new UsageError(`--format must be one of ${REPORT_FORMATS.join(', ')}, not ${JSON.stringify(format)}`);
-  const setup = await setUp({ config: values.config, settingsFile: values['settings-file'] });
+  const setup = await setUp({ config: values.config, settingsFile: values['settings-file'], failOn: values['fail-on'] });
   if (values['print-config']) {
     process.stdout.write(renderEffective(setup.values));
     printSettingsNotes(setup.settings);
