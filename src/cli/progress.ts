@@ -4,6 +4,8 @@
  * (where ora loops forever) gets nothing at all. The line is redrawn in place with `\r` + clear-to-end, on a timer
  * that never keeps the process alive, and erased when the scan ends so the report starts on a clean line.
  */
+import { formatBytes } from '../report/bytes.js';
+
 export interface ProgressStream {
   isTTY?: boolean;
   columns?: number;
@@ -23,17 +25,6 @@ export function progressWanted(stream: ProgressStream, quiet: boolean): boolean 
   return !quiet && stream.isTTY === true && typeof stream.columns === 'number' && stream.columns >= 20;
 }
 
-function size(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(1)} ${units[i]}`;
-}
 
 export class Progress {
   private files = 0;
@@ -74,7 +65,7 @@ export class Progress {
     if (elapsed < (this.opts.delayMs ?? 1000)) return;
     this.lastDraw = this.now();
     const rate = elapsed > 0 ? (this.bytes / elapsed) * 1000 : 0;
-    let line = `scanning: ${this.files} file${this.files === 1 ? '' : 's'}, ${size(this.bytes)}, ${size(rate)}/s${this.current ? `  ${this.current}` : ''}`;
+    let line = `scanning: ${this.files} file${this.files === 1 ? '' : 's'}, ${formatBytes(this.bytes)}, ${formatBytes(rate)}/s${this.current ? `  ${this.current}` : ''}`;
     const width = Math.max(10, (this.stream.columns ?? 80) - 1);
     if (line.length > width) line = `${line.slice(0, width - 1)}…`;
     this.stream.write(`\r${line}\x1b[K`);
