@@ -24,6 +24,24 @@ export function remoteUrl(spec: string): string {
   return `https://huggingface.co/${parts.join('/')}`;
 }
 
+/**
+ * Removes `dir` also when the run is interrupted (Ctrl-C, a CI timeout's SIGTERM): `finally` blocks do not run
+ * then. Ctrl-C and CI runners signal the whole process group, so the git children stop too; a signal sent to this
+ * process alone could leave a child writing into the folder after it was removed. Returns the remover.
+ */
+function removedOnSignal(dir: string): () => void {
+  const onSignal = (signal: NodeJS.Signals) => {
+    rmSync(dir, { recursive: true, force: true });
+    process.kill(process.pid, signal); // the handlers are gone by now: die of the same signal
+  };
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const s of signals) process.once(s, onSignal);
+  return () => {
+    for (const s of signals) process.removeListener(s, onSignal);
+    rmSync(dir, { recursive: true, force: true });
+  };
+}
+
 export interface Clone {
   dir: string;
   /** The commit to scan. */
@@ -41,7 +59,7 @@ const CLONE_ENV: NodeJS.ProcessEnv = { GIT_LFS_SKIP_SMUDGE: '1', GIT_TERMINAL_PR
 export async function cloneForScan(url: string, ref: string | undefined): Promise<Clone> {
   const parent = mkdtempSync(join(tmpdir(), 'modelscan-guard-repo-')); // mkdtemp: mode 0700, a fresh name
   const dir = join(parent, 'repo');
-  const remove = () => rmSync(parent, { recursive: true, force: true });
+  const remove = removedOnSignal(parent);
   const git = (args: string[], cwd = parent) => gitAsync(['-c', 'protocol.ext.allow=never', ...args], { cwd, env: CLONE_ENV });
   try {
     let shallow = true;

@@ -3,7 +3,7 @@
  * one is over https: a clone without LFS content, only the candidates' LFS objects fetched, verified and scanned,
  * the temporary clone removed. Also the report formats of the git modes (diff --format sarif/junit/markdown).
  */
-import { chmodSync, existsSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -128,5 +128,20 @@ describe('diff in the CI formats', () => {
     expect(junit.stdout).toMatch(/<testcase classname="modelscan-guard.pickle" name="models\/evil.pt">/);
     const md = sb.cli(work, ['diff', 'v1..main', '--format', 'markdown']);
     expect(md.stdout).toMatch(/\| CRITICAL \| <code>models\/evil.pt<\/code>/);
+  });
+
+  it('diff and staged print their effective config with --print-config, diff takes --fail-on', () => {
+    const work = join(sb.root, 'work');
+    writeFileSync(join(work, '.modelscan-guardrc.json'), JSON.stringify({ failOn: 'HIGH' }));
+    try {
+      const d = sb.cli(work, ['diff', '--print-config']);
+      expect(d.code).toBe(0);
+      expect(d.stdout).toContain(`failOn = "HIGH"  # ${join(work, '.modelscan-guardrc.json')}`);
+      expect(d.stdout).toContain('lfs.missing = "block"  # default');
+      expect(sb.cli(work, ['diff', '--print-config', '--fail-on', 'low']).stdout).toContain('failOn = "LOW"  # flag --fail-on');
+      expect(sb.cli(work, ['staged', '--print-config']).stdout).toContain('failOn = "HIGH"');
+    } finally {
+      rmSync(join(work, '.modelscan-guardrc.json'));
+    }
   });
 });
