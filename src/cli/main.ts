@@ -18,7 +18,7 @@ const HELP = `modelscan-guard ${'<version>'} — keeps malicious model files out
 
 Usage:
   modelscan-guard scan PATH... [--format console|json|sarif|junit|markdown] [--output FILE] [--fail-on SEVERITY]
-  modelscan-guard scan --repo URL|hf://ORG/NAME [--ref REF]   audit a remote repository (LFS objects fetched only for models)
+  modelscan-guard scan --repo URL|hf://ORG/NAME [--ref REF]   audit a remote repository (LFS content fetched only for files scanned)
   modelscan-guard staged [PATH...]              pre-commit: the staged content (index), LFS resolved
   modelscan-guard pre-push [REMOTE [URL]]       pre-push: every blob the pushed commits add (stdin from git)
   modelscan-guard diff A..B|A...B [--history]   audit what a range of history adds
@@ -30,7 +30,7 @@ Usage:
   modelscan-guard COMMAND --help                details of a command
   modelscan-guard --version | --help
 
-${SCAN_HELP.split('\n').slice(1).join('\n')}`;
+${SCAN_HELP.split('\n').filter((l) => !/^\s*(Usage: )?modelscan-guard scan/.test(l)).join('\n')}`;
 
 async function main(argv: string[]): Promise<ExitCode> {
   const [command, ...rest] = argv;
