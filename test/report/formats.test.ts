@@ -7,8 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import Ajv from 'ajv-draft-04';
-import addFormats from 'ajv-formats';
+import ajvDraft04 from 'ajv-draft-04';
+import ajvFormats from 'ajv-formats';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderJunit, xmlEscape } from '../../src/report/junit.js';
@@ -19,6 +19,9 @@ import { RULES } from '../../src/rules.js';
 import { asm, callPickle, op } from '../helpers/pickle-asm.js';
 
 const BIN = resolve('bin/modelscan-guard.js');
+// CommonJS packages: under NodeNext their default import is module.exports, whose `default` is the export itself.
+const Ajv = ajvDraft04.default;
+const addFormats = ajvFormats.default;
 const schema = JSON.parse(readFileSync(resolve('test/data/sarif/sarif-2.1.0-rtm.5.json'), 'utf8')) as object;
 const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false }) // the schema's language pattern is valid only without the u flag;
 addFormats(ajv);
