@@ -17,6 +17,8 @@ export interface ScanOptions {
   failOn?: Severity;
   limits?: Limits;
   pickle?: PicklePolicyOptions;
+  /** Called before each artifact is scanned and once at the end: files done, bytes done, what is next. */
+  onProgress?: (filesDone: number, bytesDone: number, next?: string) => void;
 }
 
 let cachedVersion: string | null = null;
@@ -37,7 +39,13 @@ export async function scanPaths(paths: readonly string[], options: ScanOptions =
   const startedAt = new Date();
   const walk = walkPaths(paths);
   const results: ScanResult[] = [];
-  for (const artifact of walk.artifacts) results.push(await scanArtifact(artifact, engineOptions(options)));
+  let bytes = 0;
+  for (const artifact of walk.artifacts) {
+    options.onProgress?.(results.length, bytes, artifact.path);
+    results.push(await scanArtifact(artifact, engineOptions(options)));
+    bytes += artifact.size;
+  }
+  options.onProgress?.(results.length, bytes);
   const errors: ScanError[] = walk.missing.map((m) => ({ path: m.path, scanner: 'fs', kind: 'io', message: m.message }));
   const failOn = options.failOn ?? 'LOW';
   return {

@@ -6,6 +6,10 @@ export { exitCode, tally, EXIT, type ExitCode, type Tally } from './engine/verdi
 export { DEFAULT_LIMITS, type Limits } from './engine/limits.js';
 export { renderConsole } from './report/console.js';
 export { renderJson } from './report/json.js';
+export { renderSarif } from './report/sarif.js';
+export { renderJunit } from './report/junit.js';
+export { renderMarkdown } from './report/markdown.js';
+export { renderReport, REPORT_FORMATS, type ReportFormat } from './report/render.js';
 export type { RunReport } from './report/model.js';
 export { RULES, ruleDoc, type RuleDoc } from './rules.js';
 export { BufferSource, FileSource, SliceSource, type ByteSource } from './io/byte-source.js';

@@ -1,23 +1,27 @@
 /** `modelscan-guard diff A..B`: an audit of what a range of history adds (CI, branch review). */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { version } from '../api.js';
-import { EXIT, tally, type ExitCode } from '../engine/verdict.js';
-import { renderJson } from '../report/json.js';
+import { renderEffective } from '../config/effective.js';
+import { EXIT, type ExitCode } from '../engine/verdict.js';
+import { guardRunReport } from '../report/from-guard.js';
+import { isReportFormat, renderReport, REPORT_FORMATS } from '../report/render.js';
 import { renderSummary } from '../report/summary.js';
 import { ChangeSetError, introducingCommit, parseRange, rangeCandidates } from '../sources/git/changes.js';
 import { resolveRev } from '../sources/git/repo.js';
 import { GUARD_OPTIONS, guard, guardExit, setUp } from './guard-common.js';
+import { printSettingsNotes } from './config-layers.js';
 import { UsageError } from './usage.js';
 
-export const DIFF_HELP = `Usage: modelscan-guard diff A..B | A...B [--history] [--format console|json] [--output FILE]
-                           [--config FILE] [--no-cache]
+export const DIFF_HELP = `Usage: modelscan-guard diff A..B | A...B [--history] [--format FORMAT] [--output FILE]
+                           [--fail-on SEVERITY] [--config FILE] [--settings-file FILE] [--print-config] [--no-cache]
 
 Audits what a range of history adds. A..B scans the files whose content in B differs from A (the two end
 trees, like git diff A B); A...B compares B with its merge base with A (what the branch added since it
 forked, like a pull request). --history also scans every intermediate version of every commit in the range
 (git log A..B), so a model added and later deleted is still found. A range with no commits, or one that
 reaches past a shallow clone's history, is an error: fetch more history (fetch-depth: 0 in CI).
+Formats: ${REPORT_FORMATS.join(', ')} (console: the summary; sarif for GitHub code scanning, junit for CI test
+panels, markdown for pull-request comments and job summaries).
 Exit codes: 0 clean; 1 findings; 2 could not analyse something (or a bad range); 4 usage.
 `;
 
@@ -26,15 +30,30 @@ export async function runDiff(argv: string[]): Promise<ExitCode> {
     args: argv,
     allowPositionals: true,
     strict: true,
-    options: { ...GUARD_OPTIONS, history: { type: 'boolean', default: false }, format: { type: 'string', default: 'console' }, output: { type: 'string' } },
+    options: {
+      ...GUARD_OPTIONS,
+      history: { type: 'boolean', default: false },
+      format: { type: 'string', default: 'console' },
+      output: { type: 'string' },
+      'settings-file': { type: 'string' },
+      'print-config': { type: 'boolean', default: false },
+      'fail-on': { type: 'string' },
+    },
   });
   if (values.help) {
     process.stdout.write(DIFF_HELP);
     return EXIT.CLEAN;
   }
+  const format = values.format;
+  if (!isReportFormat(format)) throw new UsageError(`--format must be one of ${REPORT_FORMATS.join(', ')}, not ${JSON.stringify(format)}`);
+  const setup = await setUp({ config: values.config, settingsFile: values['settings-file'], failOn: values['fail-on'] });
+  if (values['print-config']) {
+    process.stdout.write(renderEffective(setup.values));
+    printSettingsNotes(setup.settings);
+    return EXIT.CLEAN;
+  }
+  printSettingsNotes(setup.settings);
   if (positionals.length !== 1) throw new UsageError('diff needs exactly one range, e.g. main..HEAD');
-  if (values.format !== 'console' && values.format !== 'json') throw new UsageError(`--format must be console or json, not ${JSON.stringify(values.format)}`);
-  const setup = await setUp(values.config);
   let candidates;
   let range;
   try {
@@ -58,21 +77,10 @@ export async function runDiff(argv: string[]): Promise<ExitCode> {
       if (c) r.candidate.commit = c;
     }
   }
-  let text: string;
-  if (values.format === 'json') {
-    text = renderJson({
-      inputs: [setup.repo.cwd],
-      results: report.results,
-      skipped: [],
-      errors: [],
-      failOn: report.failOn,
-      tally: tally(report.results, report.failOn),
-      version: version(),
-      startedAt,
-    });
-  } else {
-    text = renderSummary(report, { mode: 'diff', verbose: true, maxLines: Number.MAX_SAFE_INTEGER });
-  }
+  const text =
+    format === 'console'
+      ? renderSummary(report, { mode: 'diff', verbose: true, maxLines: Number.MAX_SAFE_INTEGER })
+      : renderReport(format, guardRunReport(report, { root: setup.repo.cwd, inputs: [setup.repo.cwd], startedAt }), { showSkipped: false, color: false });
   if (values.output !== undefined) writeFileSync(values.output, text);
   else process.stdout.write(text);
   return guardExit(report);

@@ -3,13 +3,15 @@
  * guard over the mode's candidates, print the summary, pick the exit code.
  */
 import { readAllowFile } from '../config/allow-file.js';
-import { loadConfig } from '../config/discover.js';
+import type { EffectiveValue } from '../config/effective.js';
+import type { ModelscanSettings } from '../config/modelscan-settings.js';
 import { ConfigError, type Config } from '../config/schema.js';
 import { runGuard, type GuardReport } from '../guard/run.js';
 import { EXIT, type ExitCode } from '../engine/verdict.js';
 import { renderSummary, type SummaryOptions } from '../report/summary.js';
 import type { Candidate } from '../sources/git/changes.js';
 import { NotARepositoryError, openRepo, type Repo } from '../sources/git/repo.js';
+import { resolveConfig, type ConfigFlags } from './config-layers.js';
 import { UsageError } from './usage.js';
 
 export const GUARD_OPTIONS = {
@@ -23,6 +25,10 @@ export interface GuardSetup {
   repo: Repo;
   config: Config;
   configSource?: string;
+  /** Each effective value and where it came from (--print-config). */
+  values: EffectiveValue[];
+  /** A modelscan settings file's mapping, when --settings-file was given. */
+  settings?: ModelscanSettings;
 }
 
 /** The repository around the current folder; outside one, a usage error that says so. */
@@ -43,15 +49,12 @@ export async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-export async function setUp(configPath: string | undefined): Promise<GuardSetup> {
+/** `configPath` (--config) or, for the commands that take them, more layers: --settings-file, --fail-on. */
+export async function setUp(configPath: string | undefined | ConfigFlags): Promise<GuardSetup> {
+  const flags: ConfigFlags = typeof configPath === 'object' ? configPath : { config: configPath };
   const repo = openRepoHere();
-  try {
-    const found = await loadConfig(repo.top ?? repo.cwd, configPath);
-    return { repo, config: found.config, ...(found.source ? { configSource: found.source } : {}) };
-  } catch (err) {
-    if (err instanceof ConfigError) throw new UsageError(`invalid config: ${err.message}`);
-    throw err;
-  }
+  const found = await resolveConfig(repo.top ?? repo.cwd, flags);
+  return { repo, config: found.config, values: found.values, ...(found.source ? { configSource: found.source } : {}), ...(found.settings ? { settings: found.settings } : {}) };
 }
 
 export async function guard(setup: GuardSetup, candidates: readonly Candidate[], noCache: boolean): Promise<GuardReport> {

@@ -4,6 +4,9 @@
 import { version } from '../api.js';
 import { EXIT, type ExitCode } from '../engine/verdict.js';
 import { runAllow } from './allow.js';
+import { runConfig } from './config.js';
+import { runExplain } from './explain.js';
+import { runInit } from './init.js';
 import { runDiff } from './diff.js';
 import { runInstall } from './install.js';
 import { runPrePush } from './pre-push.js';
@@ -15,17 +18,21 @@ import { UsageError } from './usage.js';
 const HELP = `modelscan-guard ${'<version>'} — keeps malicious model files out of Git repositories
 
 Usage:
-  modelscan-guard scan PATH... [--format console|json] [--output FILE] [--show-skipped] [--fail-on SEVERITY]
+  modelscan-guard scan PATH... [--format console|json|sarif|junit|markdown] [--output FILE] [--fail-on SEVERITY]
+  modelscan-guard scan --repo URL|hf://ORG/NAME [--ref REF]   audit a remote repository (LFS content fetched only for files scanned)
   modelscan-guard staged [PATH...]              pre-commit: the staged content (index), LFS resolved
   modelscan-guard pre-push [REMOTE [URL]]       pre-push: every blob the pushed commits add (stdin from git)
   modelscan-guard diff A..B|A...B [--history]   audit what a range of history adds
   modelscan-guard pre-receive [--config FILE]   server side: every blob a push adds (bare repository hook)
   modelscan-guard allow PATH|SHA256 --reason R  allow one exact file on purpose (by content sha256)
   modelscan-guard install [--pre-commit] [--pre-push] [--husky] [--uninstall]   install the git hooks
+  modelscan-guard explain RULE                  what a rule means and how to fix it (--list: every rule)
+  modelscan-guard init [--force]                write a commented config with the defaults
+  modelscan-guard config                        the effective config and where each value came from
   modelscan-guard COMMAND --help                details of a command
   modelscan-guard --version | --help
 
-${SCAN_HELP.split('\n').slice(1).join('\n')}`;
+${SCAN_HELP.split('\n').filter((l) => !/^\s*(Usage: )?modelscan-guard scan/.test(l)).join('\n')}`;
 
 async function main(argv: string[]): Promise<ExitCode> {
   const [command, ...rest] = argv;
@@ -44,6 +51,12 @@ async function main(argv: string[]): Promise<ExitCode> {
       return runAllow(rest);
     case 'install':
       return runInstall(rest);
+    case 'explain':
+      return runExplain(rest);
+    case 'init':
+      return runInit(rest);
+    case 'config':
+      return runConfig(rest);
     case '--version':
     case '-V':
       process.stdout.write(`${version()}\n`);

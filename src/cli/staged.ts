@@ -1,10 +1,11 @@
 /** `modelscan-guard staged [PATH...]`: the pre-commit check of what is about to be committed. */
 import { parseArgs } from 'node:util';
+import { renderEffective } from '../config/effective.js';
 import { EXIT, type ExitCode } from '../engine/verdict.js';
 import { stagedCandidates } from '../sources/git/changes.js';
 import { GUARD_OPTIONS, guard, guardExit, printSummary, setUp } from './guard-common.js';
 
-export const STAGED_HELP = `Usage: modelscan-guard staged [--config FILE] [--no-cache] [-v] [--] [PATH...]
+export const STAGED_HELP = `Usage: modelscan-guard staged [--config FILE] [--no-cache] [-v] [--print-config] [--] [PATH...]
 
 Pre-commit check: scans the staged content (the index, not the working tree) of every file that differs
 from HEAD, whatever its name; Git LFS pointers are resolved to their objects. With PATHs (as the pre-commit
@@ -13,7 +14,7 @@ framework passes them) only those files' staged content is scanned. Exit 0 lets 
 `;
 
 export async function runStaged(argv: string[]): Promise<ExitCode> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: GUARD_OPTIONS });
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { ...GUARD_OPTIONS, 'print-config': { type: 'boolean', default: false } } });
   if (values.help) {
     process.stdout.write(STAGED_HELP);
     return EXIT.CLEAN;
@@ -22,6 +23,10 @@ export async function runStaged(argv: string[]): Promise<ExitCode> {
   // stage (it sets PRE_COMMIT_REMOTE_NAME) the pre-push hook does this job.
   if (process.env.PRE_COMMIT === '1' && process.env.PRE_COMMIT_REMOTE_NAME !== undefined) return EXIT.CLEAN;
   const setup = await setUp(values.config);
+  if (values['print-config']) {
+    process.stdout.write(renderEffective(setup.values));
+    return EXIT.CLEAN;
+  }
   const report = await guard(setup, stagedCandidates(setup.repo, positionals), values['no-cache']);
   printSummary(report, { mode: 'staged', verbose: values.verbose });
   return guardExit(report);

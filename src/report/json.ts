@@ -2,10 +2,9 @@
  * JSON in modelscan's report schema, so its users' parsers keep working: summary / issues / errors with
  * modelscan's field names and relative `source` paths. Our extra fields are additions, never renames.
  */
-import { resolve, relative, dirname } from 'node:path';
-import { statSync } from 'node:fs';
 import { SEVERITIES, type ScanError, type Skip } from '../types.js';
 import type { RunReport } from './model.js';
+import { reportBase, reportPath } from './paths.js';
 
 const ERROR_CATEGORY: Record<ScanError['kind'], string> = {
   parse: 'PARSE',
@@ -23,21 +22,10 @@ const SKIP_CATEGORY: Record<Skip['category'], string> = {
   'not-a-regular-file': 'NOT_A_REGULAR_FILE',
 };
 
-/** modelscan reports paths relative to the input directory (or an input file's directory). */
-function baseDir(inputs: string[]): string {
-  if (inputs.length !== 1) return process.cwd();
-  const abs = resolve(inputs[0]!);
-  try {
-    return statSync(abs).isDirectory() ? abs : dirname(abs);
-  } catch {
-    return dirname(abs);
-  }
-}
-
 export function renderJson(report: RunReport): string {
-  const base = baseDir(report.inputs);
+  const base = reportBase(report);
   const rel = (p: string, member?: string) => {
-    const r = relative(base, resolve(p)) || p;
+    const r = reportPath(report, base, p);
     return member === undefined ? r : `${r}:${member}`;
   };
   const bySeverity: Record<string, number> = {};

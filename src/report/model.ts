@@ -13,6 +13,11 @@ export interface RunReport {
   tally: Tally;
   version: string;
   startedAt: Date;
+  /**
+   * Set when artifact paths are already relative to a root (the git modes and `scan --repo`: repository paths).
+   * Reports then use them as they are; otherwise they are made relative to the input directory.
+   */
+  root?: string;
 }
 
 export interface RenderOptions {

@@ -3,6 +3,7 @@
  * module.operator, severity, rule), what could not be scanned, and the ways forward. Quiet when nothing blocks:
  * one line, or none when no candidate was a model at all.
  */
+import { formatBytes } from './bytes.js';
 import type { GuardReport, GuardResult } from '../guard/run.js';
 import { ruleDoc } from '../rules.js';
 
@@ -19,17 +20,6 @@ export interface SummaryOptions {
   verbose?: boolean;
 }
 
-function size(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
-}
 
 function where(r: GuardResult): string {
   const parts: string[] = [];
@@ -63,7 +53,7 @@ export function renderSummary(report: GuardReport, opts: SummaryOptions): string
   const warned = report.results.filter((r) => r.warnedMissing && !r.blocks);
   const notScanned = report.results.filter((r) => r.skipped?.category === 'no-scanner');
   const cached = report.results.filter((r) => r.fromCache).length;
-  const stats = `${report.blobs} blob${report.blobs === 1 ? '' : 's'}, ${models.length} model file${models.length === 1 ? '' : 's'}, ${size(report.bytes)} read${cached > 0 ? `, ${cached} verdict${cached === 1 ? '' : 's'} from cache` : ''}, ${(report.elapsedMs / 1000).toFixed(2)} s`;
+  const stats = `${report.blobs} blob${report.blobs === 1 ? '' : 's'}, ${models.length} model file${models.length === 1 ? '' : 's'}, ${formatBytes(report.bytes)} read${cached > 0 ? `, ${cached} verdict${cached === 1 ? '' : 's'} from cache` : ''}, ${(report.elapsedMs / 1000).toFixed(2)} s`;
 
   if (!report.blocked) {
     const notes: string[] = [];

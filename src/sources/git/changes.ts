@@ -252,3 +252,22 @@ export function introducingCommit(repo: Repo, oid: string, from: string, to: str
   return out.split('\n').find((l) => /^[0-9a-f]{40,64}$/.test(l));
 }
 
+
+/**
+ * Every regular file of `rev`'s tree (`scan --repo`: a whole repository at one commit), each blob once, with
+ * `rev`'s commit as the commit. Symlinks and submodules hold no content and are left out, as everywhere else.
+ */
+export function treeCandidates(repo: Repo, rev: string): Candidate[] {
+  const commit = resolveRev(repo, rev);
+  if (commit === undefined) throw new ChangeSetError(`${JSON.stringify(rev)} is not a commit in this repository`);
+  const out = gitSync(['ls-tree', '-r', '-z', '--full-tree', commit], { cwd: repo.cwd }).stdout;
+  const seen = new Map<string, Candidate>();
+  for (const entry of splitZ(out)) {
+    // `<mode> SP <type> SP <oid> TAB <path>`
+    const tab = entry.indexOf('\t');
+    const [mode, type, oid] = entry.slice(0, tab).split(' ');
+    if (type !== 'blob' || !FILE_MODES.has(mode!) || seen.has(oid!)) continue;
+    seen.set(oid!, { oid: oid!, path: entry.slice(tab + 1), commit });
+  }
+  return [...seen.values()];
+}
