@@ -9,7 +9,8 @@ export const STAGED_HELP = `Usage: modelscan-guard staged [--config FILE] [--no-
 
 Pre-commit check: scans the staged content (the index, not the working tree) of every file that differs
 from HEAD, whatever its name; Git LFS pointers are resolved to their objects. With PATHs (as the pre-commit
-framework passes them) only those files' staged content is scanned. Exit 0 lets the commit through;
+framework passes them) the staged content of exactly those files is scanned, changed or not (so
+\`pre-commit run --all-files\` audits every tracked file). Exit 0 lets the commit through;
 1 (findings) or 2 (a file could not be analysed) blocks it, with a summary on stderr.
 `;
 

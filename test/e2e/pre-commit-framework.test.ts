@@ -143,4 +143,31 @@ describe('pre-commit framework, language: node', () => {
     expect(push.stdout + push.stderr).toContain('evil.pt');
     expect(plainGit(origin, ['rev-parse', 'main'], env)).toBe(pushed);
   });
+
+  it('`pre-commit run` (staged files) and `pre-commit run --all-files` (every tracked file) report the file and the call', () => {
+    setup(true);
+    sb.write(repo, 'model.pt', BENIGN);
+    git(['add', 'model.pt']);
+    const clean = spawnSync('pre-commit', ['run', 'modelscan-guard'], { cwd: repo, env, encoding: 'utf8' });
+    expect(clean.status, clean.stdout + clean.stderr).toBe(0);
+    expect(clean.stdout).toMatch(/modelscan-guard \(staged model files\)\.+Passed/);
+
+    sb.write(repo, 'weights.bin', EVIL);
+    git(['add', 'weights.bin']);
+    const staged = spawnSync('pre-commit', ['run', 'modelscan-guard'], { cwd: repo, env, encoding: 'utf8' });
+    expect(staged.status).toBe(1);
+    expect(staged.stdout).toMatch(/modelscan-guard \(staged model files\)\.+Failed/);
+    expect(staged.stdout).toContain('weights.bin');
+    expect(staged.stdout).toMatch(/system/);
+
+    // Committed past the hook: --all-files hands every tracked file to the hook, which scans what is in the index.
+    expect(git(['commit', '-q', '--no-verify', '-m', 'both']).code).toBe(0);
+    const all = spawnSync('pre-commit', ['run', '--all-files', 'modelscan-guard'], { cwd: repo, env, encoding: 'utf8' });
+    expect(all.status).toBe(1);
+    expect(all.stdout).toContain('weights.bin');
+    expect(all.stdout).not.toMatch(/model\.pt\b.*system/);
+    git(['rm', '-q', 'weights.bin']);
+    const after = spawnSync('pre-commit', ['run', '--all-files', 'modelscan-guard'], { cwd: repo, env, encoding: 'utf8' });
+    expect(after.status, after.stdout + after.stderr).toBe(0);
+  });
 });

@@ -48,6 +48,20 @@ describe('staged: what is about to be committed', () => {
     expect(verbose.stderr).toMatch(/passed \(\d+ blobs?, 1 model file/);
   });
 
+  it('with PATHs scans the index blobs of exactly those files, changed or not (pre-commit run --all-files)', () => {
+    const r = repo();
+    sb.commit(r, { 'sub dir/w.bin': EVIL, 'ok.pkl': BENIGN }, 'committed past the hook');
+    expect(sb.cli(r, ['staged']).code).toBe(0); // nothing staged: nothing to judge
+    const named = sb.cli(r, ['staged', '--', 'ok.pkl', 'sub dir/w.bin']);
+    expect(named.code).toBe(1);
+    expect(named.stderr).toContain('sub dir/w.bin');
+    // Names are literal: `*.bin` is a file called so (there is none), not a glob reaching sub dir/w.bin.
+    expect(sb.cli(r, ['staged', '--', '*.bin']).code).toBe(0);
+    // A path that is not in the index (deleted, untracked) has nothing staged to scan.
+    sb.write(r, 'untracked.bin', EVIL);
+    expect(sb.cli(r, ['staged', '--', 'untracked.bin']).code).toBe(0);
+  });
+
   it('scans the staged content, not the working tree (partial staging)', () => {
     const r = repo();
     sb.commit(r, { 'README.md': 'x\n' }, 'init');

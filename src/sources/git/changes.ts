@@ -64,16 +64,33 @@ function addedBlobs(entries: readonly RawEntry[], repo: Repo, keep?: (oid: strin
 }
 
 /**
- * The index blobs that differ from HEAD (from the empty tree on an unborn branch). The index is the one named by
- * GIT_INDEX_FILE when git set it (partial commits use a temporary index: git-recipes 1.3). `paths` restricts the
- * answer to those files (names passed by the pre-commit framework), matched literally.
+ * Without `paths`: the index blobs that differ from HEAD (from the empty tree on an unborn branch). The index is
+ * the one named by GIT_INDEX_FILE when git set it (partial commits use a temporary index: git-recipes 1.3).
+ * With `paths` (names passed by the pre-commit framework, matched literally): the index blobs of those files,
+ * changed or not, so that `pre-commit run --all-files` audits every tracked file rather than nothing.
  */
 export function stagedCandidates(repo: Repo, paths?: readonly string[]): Candidate[] {
+  const env = { GIT_LITERAL_PATHSPECS: '1' };
+  if (paths && paths.length > 0) {
+    const out = gitSync(['ls-files', '--stage', '-z', '--full-name', '--', ...paths], { cwd: repo.cwd, env }).stdout;
+    return indexEntries(splitZ(out));
+  }
   const base = resolveRev(repo, 'HEAD') ?? emptyTree(repo);
-  const args = ['diff-index', '--cached', '-r', '-z', '--no-renames', '--no-ext-diff', base];
-  if (paths && paths.length > 0) args.push('--', ...paths);
-  const out = gitSync(args, { cwd: repo.cwd, env: { GIT_LITERAL_PATHSPECS: '1' } }).stdout;
+  const out = gitSync(['diff-index', '--cached', '-r', '-z', '--no-renames', '--no-ext-diff', base], { cwd: repo.cwd, env }).stdout;
   return addedBlobs(parseRawZ(out), repo);
+}
+
+/** `ls-files --stage -z` lines, `<mode> SP <oid> SP <stage> TAB <path>`: regular files, one per blob. */
+function indexEntries(lines: readonly string[]): Candidate[] {
+  const seen = new Map<string, Candidate>();
+  for (const line of lines) {
+    const tab = line.indexOf('\t');
+    if (tab < 0) continue;
+    const [mode, oid] = line.slice(0, tab).split(' ');
+    if (!FILE_MODES.has(mode!) || seen.has(oid!)) continue;
+    seen.set(oid!, { oid: oid!, path: line.slice(tab + 1) });
+  }
+  return [...seen.values()];
 }
 
 /** Commits reachable from `tips` and from none of `exclude`, oldest first. */
