@@ -2,7 +2,6 @@
  * Running a whole scan: walk the inputs, scan each artifact, tally against --fail-on. Shared by the CLI and
  * the library API so both give the same answers.
  */
-import { readFileSync } from 'node:fs';
 import { BufferSource } from './io/byte-source.js';
 import { DEFAULT_LIMITS, type Limits } from './engine/limits.js';
 import { scanArtifact, type EngineOptions } from './engine/scan.js';
@@ -21,14 +20,9 @@ export interface ScanOptions {
   onProgress?: (filesDone: number, bytesDone: number, next?: string) => void;
 }
 
-let cachedVersion: string | null = null;
-export function version(): string {
-  if (cachedVersion === null) {
-    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-    cachedVersion = pkg.version;
-  }
-  return cachedVersion;
-}
+import { version } from './version.js';
+
+export { version };
 
 function engineOptions(o: ScanOptions): EngineOptions {
   return { limits: o.limits ?? DEFAULT_LIMITS, pickle: o.pickle ?? {} };

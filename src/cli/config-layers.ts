@@ -4,7 +4,7 @@
  */
 import { loadConfig } from '../config/discover.js';
 import { mergeLayers, type ConfigLayer, type EffectiveValue } from '../config/effective.js';
-import { readModelscanSettings, type ModelscanSettings } from '../config/modelscan-settings.js';
+import type { ModelscanSettings } from '../config/modelscan-settings.js';
 import { ConfigError, type Config } from '../config/schema.js';
 import { SEVERITIES, type Severity } from '../types.js';
 import { UsageError } from './usage.js';
@@ -38,6 +38,7 @@ export async function resolveConfig(root: string, flags: ConfigFlags): Promise<R
     source = found.source;
     if (found.source !== undefined) layers.push({ source: found.source, config: found.config });
     if (flags.settingsFile !== undefined) {
+      const { readModelscanSettings } = await import('../config/modelscan-settings.js'); // TOML parser only when asked
       settings = readModelscanSettings(flags.settingsFile);
       layers.push({ source: `modelscan settings ${flags.settingsFile}`, config: settings.config });
     }

@@ -1,21 +1,11 @@
 /**
  * The command line: picks the command, maps errors to exit codes. The only place that calls process.exit.
  */
-import { version } from '../api.js';
 import { EXIT, type ExitCode } from '../engine/verdict.js';
-import { runAllow } from './allow.js';
-import { runConfig } from './config.js';
-import { runExplain } from './explain.js';
-import { runInit } from './init.js';
-import { runDiff } from './diff.js';
-import { runInstall } from './install.js';
-import { runPrePush } from './pre-push.js';
-import { runPreReceive } from './pre-receive.js';
-import { runScan, SCAN_HELP } from './scan.js';
-import { runStaged } from './staged.js';
+import { version } from '../version.js';
 import { UsageError } from './usage.js';
 
-const HELP = `modelscan-guard ${'<version>'} — keeps malicious model files out of Git repositories
+const helpText = (SCAN_HELP: string): string => `modelscan-guard ${'<version>'} — keeps malicious model files out of Git repositories
 
 Usage:
   modelscan-guard scan PATH... [--format console|json|sarif|junit|markdown] [--output FILE] [--fail-on SEVERITY]
@@ -38,25 +28,25 @@ async function main(argv: string[]): Promise<ExitCode> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'scan':
-      return runScan(rest);
+      return (await import('./scan.js')).runScan(rest);
     case 'staged':
-      return runStaged(rest);
+      return (await import('./staged.js')).runStaged(rest);
     case 'pre-push':
-      return runPrePush(rest);
+      return (await import('./pre-push.js')).runPrePush(rest);
     case 'diff':
-      return runDiff(rest);
+      return (await import('./diff.js')).runDiff(rest);
     case 'pre-receive':
-      return runPreReceive(rest);
+      return (await import('./pre-receive.js')).runPreReceive(rest);
     case 'allow':
-      return runAllow(rest);
+      return (await import('./allow.js')).runAllow(rest);
     case 'install':
-      return runInstall(rest);
+      return (await import('./install.js')).runInstall(rest);
     case 'explain':
-      return runExplain(rest);
+      return (await import('./explain.js')).runExplain(rest);
     case 'init':
-      return runInit(rest);
+      return (await import('./init.js')).runInit(rest);
     case 'config':
-      return runConfig(rest);
+      return (await import('./config.js')).runConfig(rest);
     case '--version':
     case '-V':
       process.stdout.write(`${version()}\n`);
@@ -65,7 +55,8 @@ async function main(argv: string[]): Promise<ExitCode> {
     case '--help':
     case '-h':
     case 'help':
-      process.stdout.write(HELP.replace('<version>', version()));
+      // Commands are imported when run, so that a hook with nothing to do loads only what it uses.
+      process.stdout.write(helpText((await import('./scan.js')).SCAN_HELP).replace('<version>', version()));
       return command === undefined ? EXIT.USAGE : EXIT.CLEAN;
     default:
       throw new UsageError(`unknown command ${JSON.stringify(command)}`);

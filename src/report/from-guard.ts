@@ -2,7 +2,7 @@
  * A git mode's GuardReport seen as a RunReport, so every report format (JSON, SARIF, JUnit, Markdown) renders
  * the git modes and `scan --repo` with the same code as `scan`. Paths stay repository paths (`root`).
  */
-import { version } from '../api.js';
+import { version } from '../version.js';
 import { tally } from '../engine/verdict.js';
 import type { GuardReport, GuardResult } from '../guard/run.js';
 import type { RunReport } from './model.js';
