@@ -6,7 +6,8 @@
  * Client modes only: a JS/TS config runs code, which is the user's own choice in their repository. The server
  * mode never reads config from the pushed tree.
  */
-import { cosmiconfig } from 'cosmiconfig';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { ConfigError, validateConfig, type Config } from './schema.js';
 import { loadConfigFile } from './load.js';
 
@@ -18,8 +19,34 @@ export interface FoundConfig {
   source?: string;
 }
 
+/** Where cosmiconfig looks (its default list for our name, given to it explicitly so both checks agree). */
+const SEARCH_PLACES = [
+  'package.json',
+  ...['', '.json', '.yaml', '.yml', '.js', '.ts', '.cjs', '.mjs'].flatMap((ext) => [`.${CONFIG_NAME}rc${ext}`, `.config/${CONFIG_NAME}rc${ext}`]),
+  ...['.js', '.ts', '.cjs', '.mjs'].map((ext) => `${CONFIG_NAME}.config${ext}`),
+];
+/** Files that reconfigure cosmiconfig itself (its "meta config"), read from the working directory. */
+const META_PLACES = ['package.yaml', ...['json', 'yaml', 'yml', 'js', 'ts', 'cjs', 'mjs'].map((ext) => `.config/config.${ext}`)];
+
+/**
+ * Whether cosmiconfig could find anything: most repositories have no config, and loading cosmiconfig (and its
+ * YAML and TypeScript loaders) costs more than a hook with nothing to scan should. Errs towards "maybe".
+ */
+function mayHaveConfig(root: string): boolean {
+  if (SEARCH_PLACES.some((p) => p !== 'package.json' && existsSync(join(root, p)))) return true;
+  if ([root, process.cwd()].some((dir) => META_PLACES.some((p) => existsSync(join(dir, p))))) return true;
+  const pkg = join(root, 'package.json');
+  if (!existsSync(pkg)) return false;
+  // A huge package.json is left to cosmiconfig rather than read twice.
+  if (statSync(pkg).size > 4 * 1024 * 1024) return true;
+  const text = readFileSync(pkg, 'utf8');
+  return text.includes(`"${CONFIG_NAME}"`) || text.includes('"cosmiconfig"');
+}
+
 export async function discoverConfig(root: string): Promise<FoundConfig> {
-  const explorer = cosmiconfig(CONFIG_NAME, { searchStrategy: 'none', cache: false });
+  if (!mayHaveConfig(root)) return { config: {} };
+  const { cosmiconfig } = await import('cosmiconfig');
+  const explorer = cosmiconfig(CONFIG_NAME, { searchStrategy: 'none', searchPlaces: SEARCH_PLACES, cache: false });
   let found: { config: unknown; filepath: string; isEmpty?: boolean } | null;
   try {
     found = await explorer.search(root);
