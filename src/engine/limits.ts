@@ -1,6 +1,21 @@
 /** Every bound the engine enforces, in one place. Hitting one is an explicit error, never a silent pass. */
-import { DEFAULT_VM_LIMITS } from '../scanners/pickle/vm.js';
 import type { StreamLimits } from '../scanners/pickle/stream.js';
+
+/** Bounds of one run of the pickle VM. */
+export interface VmLimits {
+  /** Opcodes this run may execute. */
+  maxOpcodes: number;
+  maxStack: number;
+  maxMarks: number;
+  maxMemo: number;
+}
+
+export const DEFAULT_VM_LIMITS: VmLimits = {
+  maxOpcodes: 500_000_000,
+  maxStack: 4_000_000,
+  maxMarks: 100_000,
+  maxMemo: 16_000_000,
+};
 
 /** Bounds of the non-pickle formats (Keras, TensorFlow, ONNX, GGUF, safetensors). */
 export interface FormatLimits {

@@ -7,6 +7,7 @@
  *
  * One run analyses one pickle (PROTO … STOP). src/scanners/pickle/stream.ts walks every pickle in a stream.
  */
+import { DEFAULT_VM_LIMITS, type VmLimits } from '../../engine/limits.js';
 import type { ByteSource } from '../../io/byte-source.js';
 import { Cursor, EndOfData } from '../../io/cursor.js';
 import type { Severity } from '../../types.js';
@@ -88,20 +89,8 @@ export type InlineData =
   | { kind: 'pickle'; at: number }
   | { kind: 'error'; message: string };
 
-export interface VmLimits {
-  /** Opcodes this run may execute. */
-  maxOpcodes: number;
-  maxStack: number;
-  maxMarks: number;
-  maxMemo: number;
-}
-
-export const DEFAULT_VM_LIMITS: VmLimits = {
-  maxOpcodes: 500_000_000,
-  maxStack: 4_000_000,
-  maxMarks: 100_000,
-  maxMemo: 16_000_000,
-};
+// Defined with the other limits, so that reading limits does not load the VM.
+export { DEFAULT_VM_LIMITS, type VmLimits };
 
 /** Bytes handed to a loader, to be analysed as a pickle stream of their own after this run. */
 export interface NestedPayload {
