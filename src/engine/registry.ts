@@ -1,44 +1,50 @@
 /**
  * Which scanner reads which format. Adding a format means one scanner file and one line here.
  * Formats the sniffer recognises but no line names are reported as not scanned, never as clean.
+ *
+ * Scanners are imported on first use: a hook that meets only text files, or only pickles, never loads
+ * protobufjs, the HDF5 worker or the zip reader. test/engine/registry.test.ts checks each line's formats
+ * against the scanner it loads.
  */
-import { ggufScanner } from '../scanners/gguf/index.js';
-import { kerasH5Scanner } from '../scanners/keras-h5/index.js';
-import { onnxScanner } from '../scanners/onnx/index.js';
-import { pickleScanner } from '../scanners/pickle/index.js';
-import { safetensorsScanner } from '../scanners/safetensors.js';
-import { graphDefScanner, kerasMetadataScanner, savedModelScanner } from '../scanners/savedmodel/index.js';
 import type { Scanner } from '../scanners/scanner.js';
-import { jinjaTemplateScanner, tokenizerConfigScanner } from '../scanners/template/index.js';
-import { zipScanner } from '../scanners/zip/index.js';
-import { compressedScanner, unsupportedCompressionScanner } from '../scanners/compressed.js';
-import { numpyScanner } from '../scanners/numpy.js';
-import { tarScanner } from '../scanners/tar.js';
 import type { FormatId } from '../types.js';
 
-const SCANNERS: readonly Scanner[] = [
-  pickleScanner,
-  zipScanner,
-  tarScanner,
-  numpyScanner,
-  compressedScanner,
-  unsupportedCompressionScanner,
-  kerasH5Scanner,
-  savedModelScanner,
-  graphDefScanner,
-  kerasMetadataScanner,
-  onnxScanner,
-  ggufScanner,
-  safetensorsScanner,
-  tokenizerConfigScanner,
-  jinjaTemplateScanner,
+interface RegistryLine {
+  formats: readonly FormatId[];
+  load: () => Promise<Scanner>;
+}
+
+export const REGISTRY: readonly RegistryLine[] = [
+  { formats: ['pickle'], load: async () => (await import('../scanners/pickle/index.js')).pickleScanner },
+  { formats: ['zip'], load: async () => (await import('../scanners/zip/index.js')).zipScanner },
+  { formats: ['tar'], load: async () => (await import('../scanners/tar.js')).tarScanner },
+  { formats: ['numpy'], load: async () => (await import('../scanners/numpy.js')).numpyScanner },
+  { formats: ['gzip', 'zlib'], load: async () => (await import('../scanners/compressed.js')).compressedScanner },
+  { formats: ['bz2', 'xz', 'lz4', '7z'], load: async () => (await import('../scanners/compressed.js')).unsupportedCompressionScanner },
+  { formats: ['hdf5'], load: async () => (await import('../scanners/keras-h5/index.js')).kerasH5Scanner },
+  { formats: ['tf-savedmodel'], load: async () => (await import('../scanners/savedmodel/index.js')).savedModelScanner },
+  { formats: ['tf-graphdef'], load: async () => (await import('../scanners/savedmodel/index.js')).graphDefScanner },
+  { formats: ['keras-metadata'], load: async () => (await import('../scanners/savedmodel/index.js')).kerasMetadataScanner },
+  { formats: ['onnx'], load: async () => (await import('../scanners/onnx/index.js')).onnxScanner },
+  { formats: ['gguf'], load: async () => (await import('../scanners/gguf/index.js')).ggufScanner },
+  { formats: ['safetensors'], load: async () => (await import('../scanners/safetensors.js')).safetensorsScanner },
+  { formats: ['tokenizer-config'], load: async () => (await import('../scanners/template/index.js')).tokenizerConfigScanner },
+  { formats: ['jinja-template'], load: async () => (await import('../scanners/template/index.js')).jinjaTemplateScanner },
 ];
 
-const BY_FORMAT = new Map<FormatId, Scanner>();
-for (const s of SCANNERS) for (const f of s.formats) BY_FORMAT.set(f, s);
+const BY_FORMAT = new Map<FormatId, RegistryLine>();
+for (const line of REGISTRY) for (const f of line.formats) BY_FORMAT.set(f, line);
+const loaded = new Map<RegistryLine, Promise<Scanner>>();
 
-export function scannerFor(format: FormatId): Scanner | undefined {
-  return BY_FORMAT.get(format);
+export async function scannerFor(format: FormatId): Promise<Scanner | undefined> {
+  const line = BY_FORMAT.get(format);
+  if (!line) return undefined;
+  let scanner = loaded.get(line);
+  if (!scanner) {
+    scanner = line.load();
+    loaded.set(line, scanner);
+  }
+  return scanner;
 }
 
 export function supportedFormats(): FormatId[] {

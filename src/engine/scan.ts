@@ -50,7 +50,7 @@ async function scanBytes(src: ByteSource, nameHint: string, ctx: Omit<ScanContex
     },
   };
   for (const format of formats) {
-    const scanner = scannerFor(format);
+    const scanner = await scannerFor(format);
     if (!scanner) {
       out.unscanned.push(format);
       continue;
