@@ -5,12 +5,16 @@
  * One small JSON file per entry under `<git common dir>/modelscan-guard/cache/`, written to a temporary name and
  * renamed (atomic on POSIX): concurrent hooks never read half an entry. Results that depend on more than the
  * content (I/O failures, unresolved LFS objects) are never cached. A corrupt entry is ignored and rescanned.
+ * The key includes the path's name-hint class (name-hint.ts): the same bytes named `x.safetensors` and
+ * `notes.txt` get separate verdicts. Text and other non-model blobs are cached too: a re-push of many commits
+ * then reads no blob at all.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Finding, FormatId, ScanError, ScanResult, Skip } from '../types.js';
+import { nameHintClass } from './name-hint.js';
 
 interface Entry {
   formats: FormatId[];
@@ -61,15 +65,15 @@ export class VerdictCache {
     private readonly salt: string,
   ) {}
 
-  private file(contentId: string): string {
-    const key = createHash('sha256').update(`${contentId}\0${this.salt}`).digest('hex');
+  private file(contentId: string, path: string): string {
+    const key = createHash('sha256').update(`${contentId}\0${nameHintClass(path)}\0${this.salt}`).digest('hex');
     return join(this.dir, key.slice(0, 2), `${key.slice(2)}.json`);
   }
 
   get(contentId: string, path: string): CachedVerdict | undefined {
     let e: Entry;
     try {
-      e = JSON.parse(readFileSync(this.file(contentId), 'utf8')) as Entry;
+      e = JSON.parse(readFileSync(this.file(contentId, path), 'utf8')) as Entry;
       if (!Array.isArray(e.findings) || !Array.isArray(e.errors) || !Array.isArray(e.formats)) return undefined;
     } catch {
       return undefined;
@@ -87,9 +91,6 @@ export class VerdictCache {
 
   put(contentId: string, r: ScanResult, meta?: Record<string, unknown>): void {
     if (r.errors.some((e) => UNCACHEABLE.has(e.kind))) return;
-    // Text, source and empty files are recognised from their first bytes: caching them would cost more (a file
-    // write per blob) than sniffing them again.
-    if (r.skipped && (r.skipped.category === 'unrecognised-format' || r.skipped.category === 'empty') && r.errors.length === 0 && !meta) return;
     const strip = <T extends { path: string }>(x: T): Omit<T, 'path'> => {
       const { path: _drop, ...rest } = x;
       return rest;
@@ -97,7 +98,7 @@ export class VerdictCache {
     const entry: Entry = { formats: r.formats, sha256: r.sha256, findings: r.findings.map(strip), errors: r.errors.map(strip) };
     if (r.skipped) entry.skipped = strip(r.skipped);
     if (meta) entry.meta = meta;
-    const file = this.file(contentId);
+    const file = this.file(contentId, r.artifact.path);
     try {
       const dir = dirname(file);
       if (!this.madeDirs.has(dir)) {

@@ -5,6 +5,7 @@
 import type { ByteSource } from '../io/byte-source.js';
 import { runPickle, type VmPolicy } from '../scanners/pickle/vm.js';
 import type { FormatId } from '../types.js';
+import { baseName } from './name-hint.js';
 
 export interface Sniffed {
   /** Primary format first; more when one file is several things at once (a pickle with a zip appended). */
@@ -54,10 +55,6 @@ function sniffHead(src: ByteSource, head: Buffer, name: string): FormatId | null
   return sniffBrokenByName(name);
 }
 
-/** The last path segment of a name hint (nested payloads are labelled `dir/file`). */
-function baseName(name: string): string {
-  return name.slice(Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\')) + 1);
-}
 
 /**
  * Files whose format has no magic number at all, known by their conventional names once their bytes matched

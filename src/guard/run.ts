@@ -4,11 +4,10 @@
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { minimatch } from 'minimatch';
-import { version } from '../api.js';
+import { version } from '../version.js';
 import { effectiveLimits, type ArtifactAllow, type Config, type LfsMissing } from '../config/schema.js';
 import { engineFingerprint, policyHash, VerdictCache } from '../engine/cache.js';
-import { scanArtifact, type EngineOptions } from '../engine/scan.js';
+import type { EngineOptions } from '../engine/scan.js';
 import { BufferSource, FileSource } from '../io/byte-source.js';
 import { catFileBatch, type CatFileObject } from '../sources/git/cat-file.js';
 import type { Candidate } from '../sources/git/changes.js';
@@ -66,10 +65,12 @@ export interface GuardReport {
 }
 
 /** Include/exclude globs, gitignore-style: a pattern without a slash matches the file name at any depth. */
-export function pathFilter(config: Config): (path: string) => boolean {
+export async function pathFilter(config: Config): Promise<(path: string) => boolean> {
   const opts = { dot: true, matchBase: true, nocomment: true };
   const inc = config.include ?? [];
   const exc = config.exclude ?? [];
+  if (inc.length === 0 && exc.length === 0) return () => true;
+  const { minimatch } = await import('minimatch'); // only repositories that configure globs pay for loading it
   return (path) => (inc.length === 0 || inc.some((g) => minimatch(path, g, opts))) && !exc.some((g) => minimatch(path, g, opts));
 }
 
@@ -90,11 +91,11 @@ export async function runGuard(candidates: readonly Candidate[], opts: GuardOpti
   const lfsMissing = config.lfs?.missing ?? 'block';
   const limits = effectiveLimits(config.limits);
   const engine: EngineOptions = { limits, pickle: config.pickle ?? {} };
-  const cache = opts.cache === false ? null : new VerdictCache(join(repo.commonDir, 'modelscan-guard', 'cache'), `${engineFingerprint(version())}:${policyHash({ pickle: config.pickle ?? {}, limits })}`);
+  const cache = opts.cache === false || candidates.length === 0 ? null : new VerdictCache(join(repo.commonDir, 'modelscan-guard', 'cache'), `${engineFingerprint(version())}:${policyHash({ pickle: config.pickle ?? {}, limits })}`);
   const allowBySha = new Map<string, ArtifactAllow>();
   for (const a of [...(config.allow ?? []), ...opts.allow]) allowBySha.set(a.sha256, a);
 
-  const keep = pathFilter(config);
+  const keep = await pathFilter(config);
   const excluded = candidates.filter((c) => !keep(c.path));
   const wanted = candidates.filter((c) => keep(c.path));
   const byOid = new Map(wanted.map((c) => [c.oid, c]));
@@ -130,6 +131,8 @@ export async function runGuard(candidates: readonly Candidate[], opts: GuardOpti
         results.push({ artifact, candidate, ...(lfs ? { lfs } : {}), formats: [], sha256: lfs?.oid ?? '', findings: [], errors: [error], fromCache: false, blocks: false, ...(budget?.onExceed === 'allow' ? { warnedMissing: true } : {}) });
         return;
       }
+      // Loaded on first use: a hook whose blobs are all cached or not models never pays for the scanners.
+      const { scanArtifact } = await import('../engine/scan.js');
       result = await scanArtifact(artifact, engine);
       result.errors.push(...extraErrors);
       for (const id of contentIds) cache?.put(id, result, lfs ? { lfs } : undefined);

@@ -228,8 +228,8 @@ describe('staged: what is about to be committed', () => {
     const first = sb.cli(r, ['staged', '-v']);
     expect(first.stderr).not.toContain('from cache');
     const second = sb.cli(r, ['staged', '-v']);
-    // the model's verdict comes from the cache; .gitattributes (text) is cheaper to sniff again than to cache
-    expect(second.stderr).toMatch(/passed \(2 blobs, 1 model file, \d+ B read, 1 verdict from cache/);
+    // every verdict comes from the cache: the model's, and that .gitattributes is no model
+    expect(second.stderr).toMatch(/passed \(2 blobs, 1 model file, 0 B read, 2 verdicts from cache/);
     expect(existsSync(join(r, '.git', 'modelscan-guard', 'cache'))).toBe(true);
     expect(sb.cli(r, ['staged', '-v', '--no-cache']).stderr).not.toContain('from cache');
   });
