@@ -24,10 +24,12 @@ function where(path: string, member?: string): string {
 }
 
 function findingLine(f: Finding, color: boolean): string {
-  const what = f.module !== undefined && f.operator !== undefined ? `${f.module}.${f.operator}` : f.rule;
+  // Findings about a global name it (pickle, Keras modules); the others are said by their rule, once.
+  const what = f.module !== undefined && f.operator !== undefined ? `${f.module}.${f.operator}` : undefined;
   const use = f.use ? ` ${f.use}` : '';
   const at = f.location?.offset !== undefined ? ` at byte ${f.location.offset}` : '';
-  return `${paint(color, f.severity, f.severity.padEnd(8))} ${where(f.path, f.location?.member)}  ${what}${use}${at}  [${f.rule}] ${paint(color, 'dim', f.description)}`;
+  const head = what !== undefined ? `${what}${use}${at}  ` : at !== '' ? `${at.trimStart()}  ` : '';
+  return `${paint(color, f.severity, f.severity.padEnd(8))} ${where(f.path, f.location?.member)}  ${head}[${f.rule}] ${paint(color, 'dim', f.description)}`;
 }
 
 function errorLine(e: ScanError, color: boolean): string {
