@@ -5,14 +5,10 @@ import { scanPaths } from '../api.js';
 import { renderEffective } from '../config/effective.js';
 import { effectiveLimits } from '../config/schema.js';
 import { EXIT, exitCode, type ExitCode } from '../engine/verdict.js';
-import { runGuard } from '../guard/run.js';
-import { guardRunReport } from '../report/from-guard.js';
 import type { RunReport } from '../report/model.js';
 import { isReportFormat, renderReport, REPORT_FORMATS } from '../report/render.js';
-import { ChangeSetError, treeCandidates } from '../sources/git/changes.js';
 import { NotARepositoryError, openRepo } from '../sources/git/repo.js';
-import { cloneForScan, RemoteError, remoteUrl } from '../sources/remote.js';
-import { printSettingsNotes, resolveConfig, type ResolvedConfig } from './config-layers.js';
+import { printSettingsNotes, resolveConfig } from './config-layers.js';
 import { Progress, progressWanted } from './progress.js';
 import { UsageError } from './usage.js';
 
@@ -49,33 +45,6 @@ function configRoot(): string {
   } catch (err) {
     if (err instanceof NotARepositoryError) return process.cwd();
     throw err;
-  }
-}
-
-/** `--repo`: clone (no LFS content), take every file of the commit as a candidate, fetch and verify only LFS objects of those. */
-async function scanRemote(spec: string, ref: string | undefined, resolved: ResolvedConfig): Promise<{ report: RunReport; code: ExitCode }> {
-  let url: string;
-  try {
-    url = remoteUrl(spec);
-  } catch (err) {
-    if (err instanceof RemoteError) throw new UsageError(err.message);
-    throw err;
-  }
-  const startedAt = new Date();
-  const clone = await cloneForScan(url, ref);
-  try {
-    const repo = openRepo(clone.dir);
-    const candidates = treeCandidates(repo, clone.rev);
-    // The remote's own config and allow list are never read: an audited repository does not get to approve itself.
-    const config = { ...resolved.config, lfs: { ...resolved.config.lfs, missing: 'fetch' as const, verify: true } };
-    const guard = await runGuard(candidates, { repo, config, allow: [], cache: false });
-    const report = guardRunReport(guard, { root: url, inputs: [spec], startedAt });
-    let code: ExitCode;
-    if (guard.blocked) code = guard.results.some((r) => r.blocks && r.findings.length > 0) ? EXIT.FINDINGS : EXIT.ERRORS;
-    else code = report.tally.scanned === 0 ? EXIT.NOTHING_SCANNED : EXIT.CLEAN;
-    return { report, code };
-  } finally {
-    clone.remove();
   }
 }
 
@@ -123,6 +92,9 @@ export async function runScan(argv: string[]): Promise<ExitCode> {
   let code: ExitCode;
   if (values.repo !== undefined) {
     if (positionals.length > 0) throw new UsageError('scan --repo takes no PATH: it scans the whole repository');
+    // Cloning, the guard and LFS fetching are loaded only for --repo.
+    const { scanRemote, RemoteError } = await import('./scan-remote.js');
+    const { ChangeSetError } = await import('../sources/git/changes.js');
     try {
       ({ report, code } = await scanRemote(values.repo, values.ref, resolved));
     } catch (err) {
