@@ -39,8 +39,15 @@ function mayHaveConfig(root: string): boolean {
   if (!existsSync(pkg)) return false;
   // A huge package.json is left to cosmiconfig rather than read twice.
   if (statSync(pkg).size > 4 * 1024 * 1024) return true;
-  const text = readFileSync(pkg, 'utf8');
-  return text.includes(`"${CONFIG_NAME}"`) || text.includes('"cosmiconfig"');
+  // Parsed, not searched: a package.json that merely depends on modelscan-guard names it too, and every hook
+  // run in such a repository would load cosmiconfig for nothing.
+  let pkgJson: unknown;
+  try {
+    pkgJson = JSON.parse(readFileSync(pkg, 'utf8'));
+  } catch {
+    return true; // cosmiconfig reports the broken file
+  }
+  return typeof pkgJson !== 'object' || pkgJson === null || Object.hasOwn(pkgJson, CONFIG_NAME) || Object.hasOwn(pkgJson, 'cosmiconfig');
 }
 
 export async function discoverConfig(root: string): Promise<FoundConfig> {

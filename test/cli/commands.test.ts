@@ -83,7 +83,20 @@ describe('init', () => {
     expect(readFileSync(join(d, '.modelscan-guardrc.yaml'), 'utf8')).toBe(text);
   });
 
-  it('refuses when another config file would compete with it', () => {
+  it('discovery reads the package.json key, and a package.json that only depends on modelscan-guard is no config', async () => {
+    const d = join(dir, 'pkg-config');
+    mkdirSync(d);
+    writeFileSync(join(d, 'package.json'), JSON.stringify({ name: 'consumer', devDependencies: { 'modelscan-guard': '^0.1.0' } }));
+    expect(await discoverConfig(d)).toEqual({ config: {} });
+    writeFileSync(join(d, 'package.json'), JSON.stringify({ name: 'consumer', 'modelscan-guard': { failOn: 'HIGH' } }));
+    const found = await discoverConfig(d);
+    expect(found.source).toBe(join(d, 'package.json'));
+    expect(found.config.failOn).toBe('HIGH');
+    writeFileSync(join(d, 'package.json'), '{"name": ');
+    await expect(discoverConfig(d)).rejects.toThrow(/cannot read the modelscan-guard config/);
+  });
+
+    it('refuses when another config file would compete with it', () => {
     const d = join(dir, 'init-other');
     mkdirSync(d);
     writeFileSync(join(d, '.modelscan-guardrc.json'), '{"failOn": "HIGH"}');
