@@ -312,9 +312,9 @@ export class LzmaCore {
     }
   }
 
-  /** Output bytes decoded since the last dictionary reset. */
-  decodedSinceReset(): number {
-    return this.totalBase + this.dictPos;
+  /** Output bytes decoded so far: flushed plus pending. */
+  outputTotal(): number {
+    return this.flushedBytes + this.dictPos - this.flushStart;
   }
 
   /**
