@@ -1,0 +1,247 @@
+/** The .lzma ("alone") decoder and the LZMA core, against vectors from fixtures/generate_lzma_vectors.py. */
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CODEC_CHUNK, CorruptDataError, UnsupportedDataError, type DecodeResult, type StreamDecoder } from '../../src/containers/codec.js';
+import { decodeLzmaAlone, looksLikeLzmaAlone } from '../../src/containers/lzma.js';
+import { BufferSource, FileSource } from '../../src/io/byte-source.js';
+
+const DIR = join(import.meta.dirname, '..', '..', 'fixtures', 'codecs', 'lzma');
+interface Vector {
+  file: string;
+  decoder: 'alone' | 'xz';
+  expect: 'ok' | 'corrupt' | 'unsupported';
+  description: string;
+  sha256?: string;
+  length?: number;
+  trailing?: number;
+}
+const VECTORS: Vector[] = JSON.parse(readFileSync(join(DIR, 'vectors.json'), 'utf8'));
+const ALONE = VECTORS.filter((v) => v.decoder === 'alone');
+const read = (f: string): Buffer => readFileSync(join(DIR, f));
+const OPTS = { maxWindow: 256 << 20 };
+
+interface Run {
+  result: DecodeResult;
+  sha256: string;
+  length: number;
+  chunks: number;
+  maxChunk: number;
+  consumedSeen: number[];
+}
+
+/** Decodes `buf` and hashes the output; `stopAt` makes the sink refuse once that much was produced. */
+function run(decode: StreamDecoder, buf: Buffer, stopAt = Infinity, opts = OPTS): Run {
+  const h = createHash('sha256');
+  let length = 0;
+  let chunks = 0;
+  let maxChunk = 0;
+  const consumedSeen: number[] = [];
+  const result = decode(
+    new BufferSource(buf),
+    0,
+    buf.length,
+    (chunk, consumed) => {
+      h.update(chunk);
+      length += chunk.length;
+      chunks++;
+      maxChunk = Math.max(maxChunk, chunk.length);
+      consumedSeen.push(consumed);
+      return length < stopAt;
+    },
+    opts,
+  );
+  return { result, sha256: h.digest('hex'), length, chunks, maxChunk, consumedSeen };
+}
+
+describe('.lzma vectors', () => {
+  it('has the vectors the generator promised', () => {
+    expect(ALONE.length).toBeGreaterThan(35);
+    expect(ALONE.filter((v) => v.expect === 'ok').length).toBeGreaterThan(20);
+    expect(ALONE.filter((v) => v.expect === 'corrupt').length).toBeGreaterThan(10);
+  });
+
+  for (const v of ALONE) {
+    it(`${v.file}: ${v.expect} (${v.description})`, () => {
+      const buf = read(v.file);
+      if (v.expect === 'ok') {
+        const r = run(decodeLzmaAlone, buf);
+        expect(r.length).toBe(v.length);
+        expect(r.sha256).toBe(v.sha256);
+        expect(r.result.stopped).toBe(false);
+        expect(r.result.trailing).toBe(v.trailing);
+        expect(r.result.consumed + r.result.trailing).toBe(buf.length);
+        expect(r.maxChunk).toBeLessThanOrEqual(CODEC_CHUNK);
+        for (let i = 1; i < r.consumedSeen.length; i++) expect(r.consumedSeen[i]!).toBeGreaterThanOrEqual(r.consumedSeen[i - 1]!);
+      } else {
+        const cls = v.expect === 'corrupt' ? CorruptDataError : UnsupportedDataError;
+        expect(() => run(decodeLzmaAlone, buf)).toThrow(cls);
+      }
+    });
+  }
+});
+
+describe('.lzma decoder behaviour', () => {
+  it('stops at once when the sink returns false', () => {
+    const buf = read('alone-bomb.lzma');
+    let calls = 0;
+    const r = decodeLzmaAlone(new BufferSource(buf), 0, buf.length, () => (calls++, false), OPTS);
+    expect(calls).toBe(1);
+    expect(r.stopped).toBe(true);
+    expect(r.trailing).toBe(0);
+    expect(r.consumed).toBeGreaterThan(0);
+    expect(r.consumed).toBeLessThan(buf.length);
+  });
+
+  it('stops a 100 MiB bomb with a limiting sink, in chunks of at most CODEC_CHUNK', () => {
+    const r = run(decodeLzmaAlone, read('alone-bomb.lzma'), 10 << 20);
+    expect(r.result.stopped).toBe(true);
+    expect(r.length).toBeGreaterThanOrEqual(10 << 20);
+    expect(r.length).toBeLessThanOrEqual((10 << 20) + CODEC_CHUNK);
+    expect(r.maxChunk).toBe(CODEC_CHUNK);
+    expect(r.chunks).toBe(Math.ceil(r.length / CODEC_CHUNK));
+  });
+
+  it('decodes across input windows: 30 concatenated streams (> 256 KiB of input)', () => {
+    const one = read('alone-random.lzma');
+    const buf = Buffer.concat(Array.from({ length: 30 }, () => one));
+    expect(buf.length).toBeGreaterThan(256 * 1024);
+    const single = run(decodeLzmaAlone, one);
+    const r = run(decodeLzmaAlone, buf);
+    expect(r.length).toBe(single.length * 30);
+    expect(r.result.consumed).toBe(buf.length);
+    expect(r.result.trailing).toBe(0);
+    const v = ALONE.find((x) => x.file === 'alone-random.lzma')!;
+    expect(single.sha256).toBe(v.sha256);
+  });
+
+  it('reads a stream embedded in a file, from start for length, through FileSource', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lzma-'));
+    try {
+      const stream = read('alone-text.lzma');
+      const junk = Buffer.alloc(1000, 0x41);
+      writeFileSync(join(dir, 'f'), Buffer.concat([junk, stream, junk]));
+      const src = new FileSource(join(dir, 'f'));
+      try {
+        const h = createHash('sha256');
+        const r = decodeLzmaAlone(src, 1000, stream.length, (c) => (h.update(c), true), OPTS);
+        expect(h.digest('hex')).toBe(ALONE.find((x) => x.file === 'alone-text.lzma')!.sha256);
+        expect(r).toEqual({ consumed: stream.length, stopped: false, trailing: 0 });
+        // The same window one byte short is truncated.
+        expect(() => decodeLzmaAlone(src, 1000, stream.length - 1, () => true, OPTS)).toThrow(CorruptDataError);
+      } finally {
+        src.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a match beyond maxWindow as unsupported, and decodes it with a larger window', () => {
+    // MIXED repeats 30000 bytes of text at a distance of ~32 KB: preset 6 finds those matches.
+    const buf = read('alone-preset6.lzma');
+    expect(() => run(decodeLzmaAlone, buf, Infinity, { maxWindow: 16384 })).toThrow(UnsupportedDataError);
+    const r = run(decodeLzmaAlone, buf, Infinity, { maxWindow: 1 << 20 });
+    expect(r.sha256).toBe(ALONE.find((x) => x.file === 'alone-preset6.lzma')!.sha256);
+  });
+
+  it('decodes a 4 GiB declared dictionary on a tiny stream even with a small maxWindow', () => {
+    const r = run(decodeLzmaAlone, read('alone-dict-4gib.lzma'), Infinity, { maxWindow: 1 << 20 });
+    expect(r.sha256).toBe(ALONE.find((x) => x.file === 'alone-dict-4gib.lzma')!.sha256);
+  });
+
+  it('rejects an empty input', () => {
+    expect(() => run(decodeLzmaAlone, Buffer.alloc(0))).toThrow(CorruptDataError);
+  });
+
+  it('errors name the problem', () => {
+    expect(() => run(decodeLzmaAlone, read('alone-bad-distance.lzma'))).toThrow(/distance 6/);
+    expect(() => run(decodeLzmaAlone, read('alone-props-225.lzma'))).toThrow(/225/);
+    expect(() => run(decodeLzmaAlone, read('alone-size-too-small.lzma'))).toThrow(/runs past the end/);
+    expect(() => run(decodeLzmaAlone, read('alone-trunc16.lzma'))).toThrow(/truncated/);
+  });
+});
+
+describe('looksLikeLzmaAlone', () => {
+  const head = (props: number, dict: number, lo: number, hi: number, next?: number): Buffer => {
+    const b = Buffer.alloc(next === undefined ? 13 : 14);
+    b[0] = props;
+    b.writeUInt32LE(dict >>> 0, 1);
+    b.writeUInt32LE(lo >>> 0, 5);
+    b.writeUInt32LE(hi >>> 0, 9);
+    if (next !== undefined) b[13] = next;
+    return b;
+  };
+  it('accepts what joblib/Python write and liblzma would detect', () => {
+    expect(looksLikeLzmaAlone(read('alone-text.lzma'))).toBe(true);
+    expect(looksLikeLzmaAlone(read('alone-known-size.lzma'))).toBe(true);
+    expect(looksLikeLzmaAlone(head(0x5d, 3 << 20, -1, -1, 0))).toBe(true); // 2^21 + 2^20
+    expect(looksLikeLzmaAlone(head(0x5d, 0xffffffff, 5000, 0))).toBe(true);
+    expect(looksLikeLzmaAlone(head(224, 1 << 12, 0, 0x3f))).toBe(true); // just under 2^38
+  });
+  it('rejects implausible headers', () => {
+    expect(looksLikeLzmaAlone(head(225, 1 << 20, -1, -1))).toBe(false);
+    expect(looksLikeLzmaAlone(head(0x5d, (1 << 20) + 1, -1, -1))).toBe(false);
+    expect(looksLikeLzmaAlone(head(0x5d, 7 << 20, -1, -1))).toBe(false);
+    expect(looksLikeLzmaAlone(head(0x5d, 1 << 20, 0, 0x40))).toBe(false); // 2^38
+    expect(looksLikeLzmaAlone(head(0x5d, 1 << 20, -1, -1, 1))).toBe(false);
+    expect(looksLikeLzmaAlone(Buffer.from([0x5d, 0, 0]))).toBe(false);
+  });
+});
+
+/** Small deterministic PRNG (mulberry32). */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Flips, truncations and splices of valid vectors: each decode returns or throws one of the two errors. */
+function fuzz(decode: StreamDecoder, pool: Buffer[], seed: number, rounds: number): Record<string, number> {
+  const rnd = prng(seed);
+  const pick = (n: number): number => Math.floor(rnd() * n);
+  const tally: Record<string, number> = { ok: 0, stopped: 0, corrupt: 0, unsupported: 0 };
+  for (let i = 0; i < rounds; i++) {
+    const src = pool[pick(pool.length)]!;
+    let buf = Buffer.from(src);
+    const kind = pick(4);
+    if (kind === 0 || kind === 3) {
+      const flips = 1 + pick(kind === 3 ? 8 : 2);
+      for (let k = 0; k < flips && buf.length > 0; k++) buf[pick(buf.length)] ^= 1 << pick(8);
+    } else if (kind === 1) {
+      buf = buf.subarray(0, pick(buf.length + 1));
+    } else {
+      const other = pool[pick(pool.length)]!;
+      const at = pick(buf.length + 1);
+      buf = Buffer.concat([buf.subarray(0, at), other.subarray(pick(other.length + 1))]);
+    }
+    let produced = 0;
+    try {
+      const r = decode(new BufferSource(buf), 0, buf.length, (c) => (produced += c.length) < 20 << 20, OPTS);
+      tally[r.stopped ? 'stopped' : 'ok']!++;
+      if (!r.stopped) expect(r.consumed + r.trailing).toBe(buf.length);
+    } catch (e) {
+      if (e instanceof CorruptDataError) tally.corrupt!++;
+      else if (e instanceof UnsupportedDataError) tally.unsupported!++;
+      else throw new Error(`round ${i}: ${String(e)}`, { cause: e });
+    }
+  }
+  return tally;
+}
+
+describe('.lzma fuzz', () => {
+  it('2000 seeded mutations only return or throw CorruptDataError/UnsupportedDataError', () => {
+    const pool = ALONE.filter((v) => v.expect === 'ok' && !v.file.includes('bomb')).map((v) => read(v.file));
+    const tally = fuzz(decodeLzmaAlone, pool, 0x1a2b3c, 2000);
+    expect(tally.corrupt).toBeGreaterThan(400);
+    expect(tally.ok).toBeGreaterThan(10);
+  });
+
+});

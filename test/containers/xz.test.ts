@@ -1,0 +1,209 @@
+/** The .xz decoder, against vectors from fixtures/generate_lzma_vectors.py. */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CODEC_CHUNK, CorruptDataError, UnsupportedDataError, type DecodeResult, type StreamDecoder } from '../../src/containers/codec.js';
+import { crc32, crc64, decodeXz } from '../../src/containers/xz.js';
+import { crc32 as zlibCrc32 } from 'node:zlib';
+import { BufferSource } from '../../src/io/byte-source.js';
+
+const DIR = join(import.meta.dirname, '..', '..', 'fixtures', 'codecs', 'lzma');
+interface Vector {
+  file: string;
+  decoder: 'alone' | 'xz';
+  expect: 'ok' | 'corrupt' | 'unsupported';
+  description: string;
+  sha256?: string;
+  length?: number;
+  trailing?: number;
+}
+const VECTORS: Vector[] = JSON.parse(readFileSync(join(DIR, 'vectors.json'), 'utf8'));
+const XZ = VECTORS.filter((v) => v.decoder === 'xz');
+const read = (f: string): Buffer => readFileSync(join(DIR, f));
+const OPTS = { maxWindow: 256 << 20 };
+
+interface Run {
+  result: DecodeResult;
+  sha256: string;
+  length: number;
+  chunks: number;
+  maxChunk: number;
+  consumedSeen: number[];
+}
+
+/** Decodes `buf` and hashes the output; `stopAt` makes the sink refuse once that much was produced. */
+function run(decode: StreamDecoder, buf: Buffer, stopAt = Infinity, opts = OPTS): Run {
+  const h = createHash('sha256');
+  let length = 0;
+  let chunks = 0;
+  let maxChunk = 0;
+  const consumedSeen: number[] = [];
+  const result = decode(
+    new BufferSource(buf),
+    0,
+    buf.length,
+    (chunk, consumed) => {
+      h.update(chunk);
+      length += chunk.length;
+      chunks++;
+      maxChunk = Math.max(maxChunk, chunk.length);
+      consumedSeen.push(consumed);
+      return length < stopAt;
+    },
+    opts,
+  );
+  return { result, sha256: h.digest('hex'), length, chunks, maxChunk, consumedSeen };
+}
+
+describe('.xz vectors', () => {
+  it('has the vectors the generator promised', () => {
+    expect(XZ.length).toBeGreaterThan(45);
+    expect(XZ.filter((v) => v.expect === 'unsupported').length).toBeGreaterThanOrEqual(4);
+    expect(XZ.filter((v) => v.expect === 'corrupt').length).toBeGreaterThan(15);
+  });
+
+  for (const v of XZ) {
+    it(`${v.file}: ${v.expect} (${v.description})`, () => {
+      const buf = read(v.file);
+      if (v.expect === 'ok') {
+        const r = run(decodeXz, buf);
+        expect(r.length).toBe(v.length);
+        expect(r.sha256).toBe(v.sha256);
+        expect(r.result.stopped).toBe(false);
+        expect(r.result.trailing).toBe(v.trailing);
+        expect(r.result.consumed + r.result.trailing).toBe(buf.length);
+        expect(r.maxChunk).toBeLessThanOrEqual(CODEC_CHUNK);
+        for (let i = 1; i < r.consumedSeen.length; i++) expect(r.consumedSeen[i]!).toBeGreaterThanOrEqual(r.consumedSeen[i - 1]!);
+      } else {
+        const cls = v.expect === 'corrupt' ? CorruptDataError : UnsupportedDataError;
+        expect(() => run(decodeXz, buf)).toThrow(cls);
+      }
+    });
+  }
+});
+
+describe('.xz decoder behaviour', () => {
+  it('stops at once when the sink returns false', () => {
+    const buf = read('xz-bomb.xz');
+    let calls = 0;
+    const r = decodeXz(new BufferSource(buf), 0, buf.length, () => (calls++, false), OPTS);
+    expect(calls).toBe(1);
+    expect(r.stopped).toBe(true);
+    expect(r.consumed).toBeGreaterThan(0);
+    expect(r.consumed).toBeLessThan(buf.length);
+  });
+
+  it('stops a 100 MiB bomb with a limiting sink, in chunks of at most CODEC_CHUNK', () => {
+    const r = run(decodeXz, read('xz-bomb.xz'), 20 << 20);
+    expect(r.result.stopped).toBe(true);
+    expect(r.length).toBeGreaterThanOrEqual(20 << 20);
+    expect(r.length).toBeLessThanOrEqual((20 << 20) + CODEC_CHUNK);
+    expect(r.maxChunk).toBe(CODEC_CHUNK);
+  });
+
+  it('decodes across input windows: 30 concatenated streams with padding (> 256 KiB of input)', () => {
+    const one = read('xz-random.xz');
+    const buf = Buffer.concat(Array.from({ length: 30 }, () => Buffer.concat([one, Buffer.alloc(8)])));
+    expect(buf.length).toBeGreaterThan(256 * 1024);
+    const single = run(decodeXz, one);
+    expect(single.sha256).toBe(XZ.find((x) => x.file === 'xz-random.xz')!.sha256);
+    const r = run(decodeXz, buf);
+    expect(r.length).toBe(single.length * 30);
+    expect(r.result).toEqual({ consumed: buf.length, stopped: false, trailing: 0 });
+  });
+
+  it('refuses a match beyond maxWindow as unsupported, and decodes it with a larger window', () => {
+    const buf = read('xz-preset6.xz');
+    expect(() => run(decodeXz, buf, Infinity, { maxWindow: 16384 })).toThrow(UnsupportedDataError);
+    expect(run(decodeXz, buf, Infinity, { maxWindow: 1 << 20 }).sha256).toBe(XZ.find((x) => x.file === 'xz-preset6.xz')!.sha256);
+  });
+
+  it('decodes a 4 GiB declared dictionary on a tiny block even with a small maxWindow', () => {
+    const r = run(decodeXz, read('xz-dict-4gib.xz'), Infinity, { maxWindow: 1 << 20 });
+    expect(r.sha256).toBe(XZ.find((x) => x.file === 'xz-dict-4gib.xz')!.sha256);
+  });
+
+  it('names the unsupported filter and the failing structure', () => {
+    expect(() => run(decodeXz, read('xz-bcj-x86.xz'))).toThrow(/BCJ x86/);
+    expect(() => run(decodeXz, read('xz-delta.xz'))).toThrow(/delta/);
+    expect(() => run(decodeXz, read('xz-check-reserved.xz'))).toThrow(/check type 2/);
+    expect(() => run(decodeXz, read('xz-bad-check.xz'))).toThrow(/check \(type 4\) mismatch/);
+    expect(() => run(decodeXz, read('xz-bad-index-record.xz'))).toThrow(/index records/);
+    expect(() => run(decodeXz, read('xz-bad-index-count.xz'))).toThrow(/index lists 2 blocks/);
+    expect(() => run(decodeXz, read('xz-no-dict-reset.xz'))).toThrow(/reset the dictionary/);
+    expect(() => run(decodeXz, read('xz-no-props.xz'))).toThrow(/properties/);
+    expect(() => run(decodeXz, read('xz-chunk-spare-byte.xz'))).toThrow(/unused/);
+  });
+
+  it('rejects an empty input', () => {
+    expect(() => run(decodeXz, Buffer.alloc(0))).toThrow(CorruptDataError);
+  });
+});
+
+describe('checksums', () => {
+  it('CRC32 matches zlib, incrementally', () => {
+    const data = read('xz-text.xz');
+    expect(crc32(0, Buffer.from('123456789'))).toBe(0xcbf43926);
+    expect(crc32(crc32(0, data.subarray(0, 1000)), data.subarray(1000))).toBe(zlibCrc32(data));
+  });
+  it('CRC64 (ECMA-182) has the standard check value, incrementally', () => {
+    expect(crc64([0, 0], Buffer.from('123456789'))).toEqual([0xdf1939fa, 0x995dc9bb]);
+    const s = crc64(crc64([0, 0], Buffer.from('1234')), Buffer.from('56789'));
+    expect(s).toEqual([0xdf1939fa, 0x995dc9bb]);
+  });
+});
+
+/** Small deterministic PRNG (mulberry32). */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Flips, truncations and splices of valid vectors: each decode returns or throws one of the two errors. */
+function fuzz(decode: StreamDecoder, pool: Buffer[], seed: number, rounds: number): Record<string, number> {
+  const rnd = prng(seed);
+  const pick = (n: number): number => Math.floor(rnd() * n);
+  const tally: Record<string, number> = { ok: 0, stopped: 0, corrupt: 0, unsupported: 0 };
+  for (let i = 0; i < rounds; i++) {
+    const src = pool[pick(pool.length)]!;
+    let buf = Buffer.from(src);
+    const kind = pick(4);
+    if (kind === 0 || kind === 3) {
+      const flips = 1 + pick(kind === 3 ? 8 : 2);
+      for (let k = 0; k < flips && buf.length > 0; k++) buf[pick(buf.length)] ^= 1 << pick(8);
+    } else if (kind === 1) {
+      buf = buf.subarray(0, pick(buf.length + 1));
+    } else {
+      const other = pool[pick(pool.length)]!;
+      const at = pick(buf.length + 1);
+      buf = Buffer.concat([buf.subarray(0, at), other.subarray(pick(other.length + 1))]);
+    }
+    let produced = 0;
+    try {
+      const r = decode(new BufferSource(buf), 0, buf.length, (c) => (produced += c.length) < 20 << 20, OPTS);
+      tally[r.stopped ? 'stopped' : 'ok']!++;
+      if (!r.stopped) expect(r.consumed + r.trailing).toBe(buf.length);
+    } catch (e) {
+      if (e instanceof CorruptDataError) tally.corrupt!++;
+      else if (e instanceof UnsupportedDataError) tally.unsupported!++;
+      else throw new Error(`round ${i}: ${String(e)}`, { cause: e });
+    }
+  }
+  return tally;
+}
+
+describe('.xz fuzz', () => {
+  it('2000 seeded mutations only return or throw CorruptDataError/UnsupportedDataError', () => {
+    const pool = XZ.filter((v) => v.expect === 'ok' && !v.file.includes('bomb')).map((v) => read(v.file));
+    const tally = fuzz(decodeXz, pool, 0x5eed, 2000);
+    expect(tally.corrupt).toBeGreaterThan(400);
+    expect(tally.ok).toBeGreaterThan(10);
+  });
+});
