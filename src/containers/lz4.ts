@@ -292,7 +292,10 @@ export const decodeLz4Frame: StreamDecoder = (input, start, length, sink, option
     // Blocks may reference the dictionary, which is not in the file: nothing to decode them against.
     if (hasDict) throw new UnsupportedDataError('lz4: frame needs a preset dictionary');
     // Above 2^53 the number is inexact, but no output of that size is ever reached, so it cannot match.
-    const contentSize = hasSize ? header.readUInt32LE(6) + header.readUInt32LE(10) * 2 ** 32 : -1;
+    // A declared size of 0 means "unknown" to the reference decoder (LZ4F), so Python reads such a frame
+    // whatever its content: it is not checked here either.
+    const declared = hasSize ? header.readUInt32LE(6) + header.readUInt32LE(10) * 2 ** 32 : 0;
+    const contentSize = declared > 0 ? declared : -1;
     pos += 4 + descLen + 1;
 
     const out = buffer(blockMax);
