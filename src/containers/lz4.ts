@@ -207,9 +207,18 @@ function decodeBlock(src: Uint8Array, ip: number, iend: number, dst: Uint8Array,
     if (mEnd > oend - LASTLITERALS) throw corrupt(`match runs into the last 5 bytes of the ${cap}-byte block maximum`);
     let m = op - off;
     if (ml <= 32) {
-      // Short copies: a byte loop beats the call overhead of copyWithin, and copying byte by byte is also
-      // what an overlapping match (offset < length) means.
-      while (op < mEnd) dst[op++] = dst[m++]!;
+      // Short copies: byte stores beat the call overhead of copyWithin, and copying byte by byte in order is
+      // also what an overlapping match (offset < length) means. Four at a time may write up to 3 bytes past
+      // mEnd: still inside the buffer (mEnd <= oend - 5), and overwritten by what follows or never emitted.
+      do {
+        dst[op] = dst[m]!;
+        dst[op + 1] = dst[m + 1]!;
+        dst[op + 2] = dst[m + 2]!;
+        dst[op + 3] = dst[m + 3]!;
+        op += 4;
+        m += 4;
+      } while (op < mEnd);
+      op = mEnd;
     } else if (off >= ml) {
       dst.copyWithin(op, m, m + ml);
       op = mEnd;
@@ -237,6 +246,10 @@ function copyLiterals(src: Uint8Array, ip: number, lit: number, dst: Uint8Array,
 
 // ---------------------------------------------------------------------------------------------------------
 // Frames.
+
+/** A plain Uint8Array over a Buffer's bytes: V8 compiles the block loop tighter for it than for Buffer. */
+const u8 = (b: Buffer) => new Uint8Array(b.buffer, b.byteOffset, b.length);
+// (Used for the checksums too, so that every hot function sees one kind of array.)
 
 class Stop {}
 const STOP = new Stop();
@@ -287,7 +300,7 @@ export const decodeLz4Frame: StreamDecoder = (input, start, length, sink, option
     const hasDict = (flg & 0x01) !== 0;
     const descLen = 2 + (hasSize ? 8 : 0) + (hasDict ? 4 : 0);
     const header = need(4 + descLen + 1, 'frame header');
-    const hc = (xxh32(header, 4, 4 + descLen) >>> 8) & 0xff;
+    const hc = (xxh32(u8(header), 4, 4 + descLen) >>> 8) & 0xff;
     if (hc !== header[4 + descLen]!) throw corrupt('frame header checksum mismatch');
     // Blocks may reference the dictionary, which is not in the file: nothing to decode them against.
     if (hasDict) throw new UnsupportedDataError('lz4: frame needs a preset dictionary');
@@ -299,6 +312,7 @@ export const decodeLz4Frame: StreamDecoder = (input, start, length, sink, option
     pos += 4 + descLen + 1;
 
     const out = buffer(blockMax);
+    const outU8 = u8(out);
     const hash = contentChecksum ? new Xxh32() : null;
     let produced = 0;
     let history = 0;
@@ -311,18 +325,19 @@ export const decodeLz4Frame: StreamDecoder = (input, start, length, sink, option
       // The block maximum is what bounds memory: no block, stored or compressed, may be larger.
       if (size > blockMax) throw corrupt(`block of ${size} bytes over the frame's ${blockMax}-byte maximum`);
       const data = need(size + (blockChecksum ? 4 : 0), 'block');
-      if (blockChecksum && xxh32(data, 0, size) !== data.readUInt32LE(size)) throw corrupt('block checksum mismatch');
+      const dataU8 = u8(data);
+      if (blockChecksum && xxh32(dataU8, 0, size) !== data.readUInt32LE(size)) throw corrupt('block checksum mismatch');
       pos += data.length;
       let n: number;
       if (stored) {
         out.set(data.subarray(0, size), HISTORY);
         n = size;
       } else {
-        n = decodeBlock(data, 0, size, out, HISTORY, blockMax, independent ? HISTORY : HISTORY - history) - HISTORY;
+        n = decodeBlock(dataU8, 0, size, outU8, HISTORY, blockMax, independent ? HISTORY : HISTORY - history) - HISTORY;
       }
       produced += n;
       if (contentSize >= 0 && produced > contentSize) throw corrupt(`frame decodes to more than its declared ${contentSize} bytes`);
-      hash?.update(out, HISTORY, HISTORY + n);
+      hash?.update(outU8, HISTORY, HISTORY + n);
       emit(out, HISTORY, HISTORY + n);
       if (!independent) {
         // Keep the last 64 KiB of output (this block and what was kept before it) in front of the next block.
@@ -352,7 +367,7 @@ export const decodeLz4Frame: StreamDecoder = (input, start, length, sink, option
       if (size === 0) throw corrupt('empty legacy block');
       const data = need(size, 'legacy block');
       pos += size;
-      const n = decodeBlock(data, 0, size, out, HISTORY, LEGACY_BLOCK, HISTORY) - HISTORY;
+      const n = decodeBlock(u8(data), 0, size, u8(out), HISTORY, LEGACY_BLOCK, HISTORY) - HISTORY;
       emit(out, HISTORY, HISTORY + n);
     }
   };
