@@ -189,7 +189,8 @@ function decodeBlock(src: Uint8Array, ip: number, iend: number, dst: Uint8Array,
 
     const off = src[ip]! | (src[ip + 1]! << 8);
     ip += 2;
-    // Offset 0 would copy bytes not written yet; the specification calls it corrupt.
+    // Offset 0 would copy bytes not written yet (and never advance the doubling copy below); the
+    // specification calls it corrupt.
     if (off === 0) throw corrupt('match offset 0');
     if (off > op - low) throw corrupt(`match offset ${off} reaches before the ${op - low} bytes available`);
     let ml = token & 15;
