@@ -12,8 +12,10 @@
  *  - bytes after the last frame that are not another frame are an error there (RuntimeError / EOFError),
  *    so they are CorruptDataError here and `trailing` is always 0 (`lz4.frame.decompress` would ignore
  *    them, but it reads one frame only and is not what joblib uses);
- *  - every checksum the frame declares is verified, and a declared content size must match;
- *  - a frame that needs a preset dictionary is UnsupportedDataError;
+ *  - every checksum the frame declares is verified, and a declared content size must match (a declared
+ *    0 means unknown, as in LZ4F);
+ *  - a frame that names a preset dictionary is UnsupportedDataError (LZ4FrameFile decodes it without the
+ *    dictionary; here such a frame is declined rather than guessed at);
  *  - legacy frames (magic 0x184C2102, written by old `lz4 -l`) are decoded too, as the lz4 command line
  *    does, although LZ4FrameFile refuses them: decoding more than Python can only show the scanner more.
  * The end-of-block rules of the LZ4 block format are enforced exactly as the reference decoder
