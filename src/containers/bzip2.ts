@@ -1,11 +1,11 @@
 /**
  * A bounded, synchronous bzip2 decoder (the format of libbzip2 1.0.x, which Python's bz2 module wraps).
  *
- * Why hand-written: no npm package decodes bzip2 as a stream with a hard output bound and survives crafted
- * input. seek-bzip and compressjs decode whole buffers into memory; unbzip2-stream is asynchronous, has no
- * output bound and skips several of libbzip2's checks (selector count, code lengths, run overflow). Here the
- * input is pulled through a ByteSource window by window, output goes to the sink in chunks of at most
- * CODEC_CHUNK bytes, and memory is one block's tt array (at most 900 000 entries) plus small tables.
+ * Why hand-written: no npm package decodes bzip2 as a stream with a hard output bound and is built to
+ * survive crafted input. seek-bzip decodes a whole buffer at a time; unbzip2-stream is an asynchronous
+ * stream with no output bound, and neither sets out to make every check libbzip2 makes. Here the input is
+ * pulled through a ByteSource window by window, output goes to the sink in chunks of at most CODEC_CHUNK
+ * bytes, and memory is one block's tt array (at most 900 000 entries) plus small tables.
  *
  * Every check libbzip2's BZ2_decompress and unRLE_obuf_to_output_FAST make is made here, and the Huffman
  * decoding reproduces libbzip2's limit/base/perm walk exactly, so a table libbzip2 accepts (even an
@@ -617,7 +617,7 @@ const hex = (n: number) => '0x' + n.toString(16).padStart(8, '0');
  * block needs at most 900 000 x 4 bytes, which every caller can afford.
  */
 export const decodeBzip2: StreamDecoder = (input, start, length, sink) => {
-  const s = Math.max(0, Math.floor(start));
-  const n = Math.max(0, Math.min(Math.floor(length), input.size - s));
+  const s = Number.isFinite(start) ? Math.max(0, Math.floor(start)) : 0;
+  const n = Number.isFinite(length) ? Math.max(0, Math.min(Math.floor(length), input.size - s)) : 0;
   return new Bzip2Decoder(input, s, n, sink).run();
 };
