@@ -187,7 +187,7 @@ function isHeaderPrefix(b: Uint8Array): boolean {
 
 class Bzip2Decoder {
   private readonly r: BitReader;
-  private tt = new Uint32Array(0);
+  private tt: Uint32Array = new Uint32Array(0);
   private out: Buffer = Buffer.allocUnsafe(CODEC_CHUNK);
   private op = 0;
 
@@ -260,7 +260,6 @@ class Bzip2Decoder {
     r.bits(24); // "BZh", checked by the caller
     const level = r.bits(8) - 0x30;
     const blockMax = level * 100000;
-    if (this.tt.length < blockMax) this.tt = new Uint32Array(blockMax);
     let combined = 0;
     for (;;) {
       const hi = r.bits(24);
@@ -431,7 +430,7 @@ class Bzip2Decoder {
    */
   private decodeSymbols(blockMax: number, nSelectors: number, nInUse: number): number {
     const r = this.r;
-    const tt = this.tt;
+    let tt: Uint32Array = this.tt;
     const fast = this.fast;
     const mtf = this.mtf;
     const unzftab = this.unzftab;
@@ -499,6 +498,7 @@ class Bzip2Decoder {
         if (runAcc > 0) {
           // The run repeats the byte at the front of the MTF list; it must fit in the declared block size.
           if (runAcc > blockMax - nblock) throw corrupt(`run overflows the ${blockMax}-byte block`, r.base + pos - (bitCount >> 3));
+          if (nblock + runAcc > tt.length) tt = this.growTt(nblock + runAcc, blockMax);
           const uc = mtf[0]!;
           unzftab[uc] = unzftab[uc]! + runAcc;
           if (runAcc < 32) for (let k = 0; k < runAcc; k++) tt[nblock + k] = uc;
@@ -509,6 +509,7 @@ class Bzip2Decoder {
         }
         if (sym === eob) break;
         if (nblock >= blockMax) throw corrupt(`block longer than its declared ${blockMax} bytes`, r.base + pos - (bitCount >> 3));
+        if (nblock >= tt.length) tt = this.growTt(nblock + 1, blockMax);
         // sym - 1 is an MTF index below nInUse (sym < alphaSize = nInUse + 2 and sym != eob).
         let nn = sym - 1;
         const uc = mtf[nn]!;
@@ -527,6 +528,17 @@ class Bzip2Decoder {
       r.pos = pos;
     }
     return nblock;
+  }
+
+  /**
+   * tt grows with the block (doubling, at most to the declared block size) so a small input never pays for
+   * a 3.6 MB array; it is kept for the next blocks and streams.
+   */
+  private growTt(need: number, blockMax: number): Uint32Array {
+    const grown = new Uint32Array(Math.min(blockMax, Math.max(need, this.tt.length * 2, 1 << 16)));
+    grown.set(this.tt);
+    this.tt = grown;
+    return grown;
   }
 
   /**

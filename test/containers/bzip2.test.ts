@@ -261,7 +261,7 @@ describe('bzip2 fuzzing', () => {
     // Mutations mostly break the CRCs; some (junk spliced after a whole stream, tail flips) still decode.
     expect(tally.corrupt).toBeGreaterThan(2000);
     expect(tally.ok).toBeGreaterThan(20);
-    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(Date.now() - started).toBeLessThan(30_000); // a hang, not a slow machine
   });
 
   it('survives pure random input after every level of header', () => {
