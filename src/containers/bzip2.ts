@@ -625,7 +625,9 @@ const hex = (n: number) => '0x' + n.toString(16).padStart(8, '0');
  * concatenated streams one after another; after a complete stream, bytes that do not start another
  * (`BZh1`-`BZh9`) are `trailing`. `consumed` is the end of the last complete stream (while stopped: the
  * bytes read so far). Output is pushed as it is decoded, before its block CRC is known; on a
- * CorruptDataError, output of the last partial chunk is dropped. `options.maxWindow` does not apply: a
+ * CorruptDataError, output of the last partial chunk is dropped. One difference from bz2.decompress, on
+ * purpose: a later stream that starts with a valid header but is corrupt throws here, where Python drops
+ * it silently (a scanner should not skip bytes it could not read). `options.maxWindow` does not apply: a
  * block needs at most 900 000 x 4 bytes, which every caller can afford.
  */
 export const decodeBzip2: StreamDecoder = (input, start, length, sink) => {
