@@ -88,7 +88,7 @@ const R_NUMS = new Int32Array([
   645, 990, 626, 197, 510, 357, 358, 850, 858, 364, 936, 638,
 ]);
 
-const corrupt = (what: string, at: number) => new CorruptDataError(`corrupt bzip2 data: ${what} (near byte ${at})`);
+const corrupt = (what: string, at: number) => new CorruptDataError(`${what} (near byte ${at})`);
 
 /** The bits of `length` bytes of `src` from `start`, MSB first, read a window at a time. */
 class BitReader {
@@ -218,6 +218,17 @@ class Bzip2Decoder {
   }
 
   run(): DecodeResult {
+    try {
+      return this.streams();
+    } catch (e) {
+      // The output decoded ahead of a corruption is what libbzip2 hands Python's reader (and pickle.load)
+      // before it reports the error: the sink gets it, so it is analysed.
+      if (e instanceof CorruptDataError && this.op > 0) this.flushTail();
+      throw e;
+    }
+  }
+
+  private streams(): DecodeResult {
     const r = this.r;
     let streamStart = 0;
     for (let first = true; ; first = false) {

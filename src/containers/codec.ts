@@ -15,7 +15,10 @@ import type { ByteSource } from '../io/byte-source.js';
 /** Largest chunk handed to a sink. */
 export const CODEC_CHUNK = 1 << 20;
 
-/** Receives decoded bytes. `consumed` is how many input bytes were read so far. Return false to stop. */
+/**
+ * Receives decoded bytes. `consumed` is how many input bytes were read so far. Return false to stop.
+ * The chunk is valid only during the call: a decoder may reuse its buffer afterwards.
+ */
 export type Sink = (chunk: Buffer, consumed: number) => boolean;
 
 export interface DecodeOptions {
@@ -48,5 +51,7 @@ export class UnsupportedDataError extends Error {
 /**
  * Decodes `length` bytes of `input` from `start`, as many concatenated streams as the Python reader
  * would read. Throws CorruptDataError or UnsupportedDataError; never any other error on bad input.
+ * Output decoded before a corruption is handed to the sink before the error is thrown: the Python reader
+ * returns such output to its caller (pickle.load) before it reports the error, so it must be analysed.
  */
 export type StreamDecoder = (input: ByteSource, start: number, length: number, sink: Sink, options: DecodeOptions) => DecodeResult;

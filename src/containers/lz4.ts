@@ -42,7 +42,7 @@ const LEGACY_BOUND = LEGACY_BLOCK + Math.floor(LEGACY_BLOCK / 255) + 16;
 const LASTLITERALS = 5;
 const MFLIMIT = 12;
 
-const corrupt = (msg: string) => new CorruptDataError(`lz4: ${msg}`);
+const corrupt = (msg: string) => new CorruptDataError(msg);
 
 // ---------------------------------------------------------------------------------------------------------
 // xxHash32, the checksum of the header, the blocks and the content.
@@ -273,7 +273,7 @@ export const decodeLz4Frame: StreamDecoder = (input, start, length, sink, option
   };
 
   const buffer = (blockMax: number): Buffer => {
-    if (blockMax > options.maxWindow) throw new UnsupportedDataError(`lz4: ${blockMax}-byte blocks are over the ${options.maxWindow}-byte window limit`);
+    if (blockMax > options.maxWindow) throw new UnsupportedDataError(`${blockMax}-byte blocks are over the ${options.maxWindow}-byte window limit`);
     if (win === null || win.length < HISTORY + blockMax) win = Buffer.allocUnsafe(HISTORY + blockMax);
     return win;
   };
@@ -306,7 +306,7 @@ export const decodeLz4Frame: StreamDecoder = (input, start, length, sink, option
     const hc = (xxh32(u8(header), 4, 4 + descLen) >>> 8) & 0xff;
     if (hc !== header[4 + descLen]!) throw corrupt('frame header checksum mismatch');
     // Blocks may reference the dictionary, which is not in the file: nothing to decode them against.
-    if (hasDict) throw new UnsupportedDataError('lz4: frame needs a preset dictionary');
+    if (hasDict) throw new UnsupportedDataError('the frame needs a preset dictionary');
     // Above 2^53 the number is inexact, but no output of that size is ever reached, so it cannot match.
     // A declared size of 0 means "unknown" to the reference decoder (LZ4F), so Python reads such a frame
     // whatever its content: it is not checked here either.

@@ -822,32 +822,18 @@ export function parseLzmaProps(b: number): { lc: number; lp: number; pb: number 
   return { lc, lp, pb };
 }
 
+export { looksLikeLzmaAlone } from './lzma-header.js';
+
 /**
- * Whether `head` plausibly starts a .lzma "alone" stream, with the rules liblzma's auto-detection
- * (picky mode) uses to ditch false positives: properties byte < 225, dictionary size 2^n or 2^n + 2^(n-1)
- * (or 0xFFFFFFFF), uncompressed size unknown or < 2^38. When the 14th byte is present it must be 0, as
- * every range-coded stream starts with a zero byte.
+ * Before a corruption error leaves the decoder, the output decoded ahead of it goes to the sink: liblzma
+ * hands it to Python's reader (and so to pickle.load) before it reports the error, so it must be analysed.
  */
-export function looksLikeLzmaAlone(head: Buffer): boolean {
-  if (head.length < 13) return false;
-  if (head[0]! >= 225) return false;
-  const dict = head.readUInt32LE(1);
-  if (dict !== 0xffffffff) {
-    let d = (dict - 1) >>> 0;
-    d |= d >>> 2;
-    d |= d >>> 3;
-    d |= d >>> 4;
-    d |= d >>> 8;
-    d |= d >>> 16;
-    d = (d + 1) >>> 0;
-    if (d !== dict) return false;
+export function flushBeforeFailing(core: LzmaCore): void {
+  try {
+    core.flush();
+  } catch (e) {
+    if (!(e instanceof StopDecoding)) throw e;
   }
-  const lo = head.readUInt32LE(5);
-  const hi = head.readUInt32LE(9);
-  const unknown = lo === 0xffffffff && hi === 0xffffffff;
-  if (!unknown && hi >= 1 << 6) return false; // >= 2^38
-  if (head.length > 13 && head[13] !== 0) return false;
-  return true;
 }
 
 const isDecodeError = (e: unknown): boolean => e instanceof CorruptDataError;
@@ -922,11 +908,13 @@ export const decodeLzmaAlone: StreamDecoder = (input: ByteSource, start: number,
         if (left <= 0) break;
         const head = inp.peek(13);
         if (left < 13 || head[0]! >= 225) break;
-        const flushes = core.flushes;
+        // Python tries another stream on whatever follows one and ignores it only when it fails at once; a
+        // stream that decodes anything is read, so its failure is this file's failure, never trailing data.
+        const before = core.outputTotal();
         try {
           decodeAloneStream(core, inp);
         } catch (e) {
-          if (isDecodeError(e) && core.flushes === flushes) break;
+          if (isDecodeError(e) && core.outputTotal() === before) break;
           throw e;
         }
       }
@@ -935,6 +923,7 @@ export const decodeLzmaAlone: StreamDecoder = (input: ByteSource, start: number,
     }
   } catch (e) {
     if (e instanceof StopDecoding) return { consumed: inp.abs() - start, stopped: true, trailing: 0 };
+    if (e instanceof CorruptDataError) flushBeforeFailing(core);
     throw e;
   }
   return { consumed, stopped: false, trailing: inp.end - start - consumed };

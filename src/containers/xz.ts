@@ -23,7 +23,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { ByteSource } from '../io/byte-source.js';
 import { CorruptDataError, UnsupportedDataError, type DecodeOptions, type DecodeResult, type Sink, type StreamDecoder } from './codec.js';
-import { InputWindow, LzmaCore, StopDecoding, parseLzmaProps } from './lzma.js';
+import { flushBeforeFailing, InputWindow, LzmaCore, StopDecoding, parseLzmaProps } from './lzma.js';
 
 const HEADER_MAGIC = [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00];
 const FOOTER_MAGIC = [0x59, 0x5a];
@@ -408,11 +408,13 @@ export const decodeXz: StreamDecoder = (input: ByteSource, start: number, length
         consumed = inp.abs() - start;
         if (inp.remaining() <= 0) break;
         if (!hasMagic(inp.peek(6), HEADER_MAGIC)) break;
-        const flushes = core.flushes;
+        // Python tries another stream on whatever follows one and ignores it only when it fails at once; a
+        // stream that decodes anything is read, so its failure is this file's failure, never trailing data.
+        const before = core.outputTotal();
         try {
           decodeXzStream(core, inp);
         } catch (e) {
-          if (e instanceof CorruptDataError && core.flushes === flushes) break;
+          if (e instanceof CorruptDataError && core.outputTotal() === before) break;
           throw e;
         }
       }
@@ -420,6 +422,7 @@ export const decodeXz: StreamDecoder = (input: ByteSource, start: number, length
     }
   } catch (e) {
     if (e instanceof StopDecoding) return { consumed: inp.abs() - start, stopped: true, trailing: 0 };
+    if (e instanceof CorruptDataError) flushBeforeFailing(core);
     throw e;
   }
   return { consumed, stopped: false, trailing: inp.end - start - consumed };
