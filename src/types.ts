@@ -19,6 +19,8 @@ export const FORMATS = [
   'gzip',
   'bz2',
   'xz',
+  /** The legacy .lzma ("alone") format: no magic number, a header that checks out (joblib's 'lzma'). */
+  'lzma',
   'zlib',
   'lz4',
   '7z',

@@ -69,6 +69,11 @@ export interface ArchiveLimits {
   spillAbove: number;
   /** Largest Python source (TorchScript code/) read for its line check. */
   maxScriptBytes: number;
+  /**
+   * Largest LZMA dictionary (.xz, .lzma) a stream may make the decoder allocate. xz -9 uses 64 MiB and
+   * joblib's default 4 MiB; the format allows 4 GiB, which would be a memory bomb of its own.
+   */
+  maxWindow: number;
 }
 
 export const DEFAULT_FORMAT_LIMITS: FormatLimits = {
@@ -100,6 +105,7 @@ export const DEFAULT_LIMITS: Limits = {
     ratioFloor: 16 * 1024 * 1024,
     spillAbove: 16 * 1024 * 1024,
     maxScriptBytes: 4 * 1024 * 1024,
+    maxWindow: 256 * 1024 * 1024,
   },
   formats: DEFAULT_FORMAT_LIMITS,
 };

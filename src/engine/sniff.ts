@@ -6,6 +6,7 @@ import type { ByteSource } from '../io/byte-source.js';
 import { runPickle, type VmPolicy } from '../scanners/pickle/vm.js';
 import type { FormatId } from '../types.js';
 import { baseName } from './name-hint.js';
+import { looksLikeLzmaAlone } from '../containers/lzma-header.js';
 
 export interface Sniffed {
   /** Primary format first; more when one file is several things at once (a pickle with a zip appended). */
@@ -36,21 +37,17 @@ function sniffHead(src: ByteSource, head: Buffer, name: string): FormatId | null
   if (startsWith(head, '\x93NUMPY')) return 'numpy';
   if (isHdf5(src, head)) return 'hdf5';
   if (startsWith(head, 'GGUF')) return 'gguf';
-  if (startsWith(head, [0x1f, 0x8b])) return 'gzip';
-  if (/^BZh[1-9](\x31\x41\x59\x26\x53\x59|\x17\x72\x45\x38\x50\x90)/.test(head.subarray(0, 10).toString('latin1'))) return 'bz2';
-  if (startsWith(head, [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00])) return 'xz';
-  if (startsWith(head, [0x04, 0x22, 0x4d, 0x18])) return 'lz4';
-  if (startsWith(head, [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c])) return '7z';
+  const compressed = compressionByMagic(head);
+  if (compressed) return compressed;
   if (head.length > 262 && (startsWith(head, 'ustar\x0000', 257) || startsWith(head, 'ustar  \x00', 257))) return 'tar';
-  // joblib's legacy zlib container: "ZF" + the length in hex, then a zlib stream.
-  if (/^ZF0x[0-9a-fA-F]+/.test(head.subarray(0, 24).toString('latin1'))) return 'zlib';
   if (head.length >= 2 && head[0] === 0x80 && head[1]! <= 5) return 'pickle';
   if (isSafetensors(src, head)) return 'safetensors';
   const named = sniffByName(head, name);
   if (named) return named;
   const proto = sniffProtobuf(head, name);
   if (proto) return proto;
-  if (isZlib(head)) return 'zlib';
+  const weak = compressionByHeader(head);
+  if (weak) return weak;
   if (looksLikeTextPickle(src)) return 'pickle';
   return sniffBrokenByName(name);
 }
@@ -98,6 +95,44 @@ function isSafetensors(src: ByteSource, head: Buffer): boolean {
   if (head.length < 10) return false;
   const n = head.readBigUInt64LE(0);
   return n >= 2n && n <= BigInt(src.size - 8) && n <= 100_000_000n && head[8] === 0x7b; // '{'
+}
+
+/**
+ * Compressed data with a magic number. Exported so the compressed scanner picks the same codec the sniffer
+ * named (the two must never disagree about what a file is).
+ */
+export function compressionByMagic(head: Buffer): FormatId | null {
+  if (startsWith(head, [0x1f, 0x8b])) return 'gzip';
+  if (/^BZh[1-9](\x31\x41\x59\x26\x53\x59|\x17\x72\x45\x38\x50\x90)/.test(head.subarray(0, 10).toString('latin1'))) return 'bz2';
+  if (startsWith(head, [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00])) return 'xz';
+  if (startsWith(head, [0x04, 0x22, 0x4d, 0x18])) return 'lz4';
+  if (startsWith(head, [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c])) return '7z';
+  // joblib's legacy zlib container: "ZF" + the length in hex, then a zlib stream.
+  if (/^ZF0x[0-9a-fA-F]+/.test(head.subarray(0, 24).toString('latin1'))) return 'zlib';
+  return null;
+}
+
+/**
+ * Compressed data with no magic number, only a header that checks out: a zlib stream, or the legacy .lzma
+ * format joblib's 'lzma' compression writes. Tried late, after every format with a real magic number.
+ */
+export function compressionByHeader(head: Buffer): FormatId | null {
+  if (isZlib(head)) return 'zlib';
+  if (isLzmaAlone(head)) return 'lzma';
+  return null;
+}
+
+/**
+ * joblib opens anything starting 5D 00 as .lzma (its writer's properties byte, a dictionary whose low byte is
+ * 0) and reads it without liblzma's strict header check; anything else must pass that check. Either way the
+ * range coder's first byte, which is always 0, must be there. liblzma's check also passes a dictionary of 0
+ * (so fourteen zero bytes, the start of many binary files, would "be" an empty .lzma); no encoder writes a
+ * dictionary under 4 KiB, so outside joblib's prefix one that small is not taken for .lzma.
+ */
+function isLzmaAlone(head: Buffer): boolean {
+  if (head.length < 14 || head[13] !== 0) return false;
+  if (head[0] === 0x5d && head[1] === 0x00) return true;
+  return head.readUInt32LE(1) >= 4096 && looksLikeLzmaAlone(head);
 }
 
 function isZlib(head: Buffer): boolean {

@@ -80,3 +80,25 @@ export class SliceSource implements ByteSource {
     // The inner source belongs to whoever opened it.
   }
 }
+
+/** A small in-memory prefix followed by another source: a header rebuilt in front of bytes read in place. */
+export class PrefixedSource implements ByteSource {
+  readonly size: number;
+  constructor(
+    private readonly prefix: Buffer,
+    private readonly rest: ByteSource,
+  ) {
+    this.size = prefix.length + rest.size;
+  }
+  read(offset: number, length: number): Buffer {
+    if (offset >= this.size || length <= 0) return Buffer.alloc(0);
+    const end = Math.min(this.size, offset + length);
+    if (offset >= this.prefix.length) return this.rest.read(offset - this.prefix.length, end - offset);
+    const head = this.prefix.subarray(offset, Math.min(end, this.prefix.length));
+    if (end <= this.prefix.length) return head;
+    return Buffer.concat([head, this.rest.read(0, end - this.prefix.length)]);
+  }
+  close(): void {
+    // The inner source belongs to whoever opened it.
+  }
+}

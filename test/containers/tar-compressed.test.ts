@@ -14,7 +14,7 @@ import { BufferSource, FileSource } from '../../src/io/byte-source.js';
 const FIX = join(import.meta.dirname, '..', '..', 'fixtures', 'containers');
 const read = (p: string) => readFileSync(join(FIX, p));
 const STRICT: Limits = { ...DEFAULT_LIMITS, pickle: { ...DEFAULT_LIMITS.pickle, maxJunkSearch: 0 } };
-const LIMITS = { maxOutput: 1 << 30, maxRatio: 1000, ratioFloor: 1 << 20, spillAbove: 1 << 20 };
+const LIMITS = { maxOutput: 1 << 30, maxRatio: 1000, ratioFloor: 1 << 20, spillAbove: 1 << 20, maxWindow: 1 << 26 };
 
 describe('tar', () => {
   it('lists members with their data offsets', () => {
@@ -97,14 +97,43 @@ describe('decompress', () => {
     expect(!bomb.ok && bomb.reason).toBe('bomb');
     const corrupt = await decompress('gzip', new BufferSource(Buffer.from([0x1f, 0x8b, 8, 0, 1, 2, 3, 4, 5, 6, 7])), 0, 11, LIMITS);
     expect(!corrupt.ok && corrupt.reason).toBe('corrupt');
+    // A stream that breaks after producing output: the output is kept (the loader's reader returned it too)
+    // and the break is reported with it.
     const truncated = await decompress('zlib', new BufferSource(z), 0, 100, LIMITS);
-    expect(!truncated.ok && truncated.reason).toBe('corrupt');
+    expect(truncated.ok && truncated.source.size).toBeGreaterThan(0);
+    expect(truncated.ok && truncated.damage).toMatch(/^corrupt zlib data: unexpected end of file/);
+    const nothing = await decompress('zlib', new BufferSource(z), 0, 2, LIMITS);
+    expect(!nothing.ok && nothing.reason).toBe('corrupt');
   });
 
-  it('reports bz2 and xz as unsupported, never clean', async () => {
-    for (const f of ['malicious/compressed/evil.pkl.bz2', 'malicious/compressed/evil.pkl.xz']) {
-      const r = await scanBytes(read(f), 'x');
-      expect(r.errors.map((e) => e.kind)).toEqual(['unsupported']);
+  it('decompresses bzip2, xz, .lzma and lz4 with the same bounds and outcomes', async () => {
+    const bomb = read('malicious/compressed/bomb.bz2');
+    const capped = await decompress('bzip2', new BufferSource(bomb), 0, bomb.length, { ...LIMITS, maxOutput: 4 << 20, ratioFloor: 1 << 30 });
+    expect(!capped.ok && capped.reason).toBe('limit');
+    const ratio = await decompress('bzip2', new BufferSource(bomb), 0, bomb.length, LIMITS);
+    expect(!ratio.ok && ratio.reason).toBe('bomb');
+    const corrupt = read('malicious/compressed/corrupt.pkl.bz2');
+    const broken = await decompress('bzip2', new BufferSource(corrupt), 0, corrupt.length, LIMITS);
+    expect(!broken.ok && broken.reason).toBe('corrupt');
+    const xz = read('benign/compressed/model.pkl.xz');
+    const tiny = await decompress('xz', new BufferSource(xz), 0, xz.length, { ...LIMITS, maxWindow: 1024 });
+    expect(tiny.ok, 'a small stream needs no more window than its output').toBe(true);
+    for (const [codec, f] of [['bzip2', 'bz2'], ['xz', 'xz'], ['lzma', 'lzma'], ['lz4', 'lz4']] as const) {
+      const data = read(`benign/compressed/model.pkl.${f}`);
+      const r = await decompress(codec, new BufferSource(data), 0, data.length, LIMITS);
+      expect(r.ok && r.source.read(0, 2)[0], codec).toBe(0x80);
+    }
+  });
+
+  it('finds the payload in bzip2, xz, .lzma and lz4 files, named or not', async () => {
+    for (const ext of ['bz2', 'xz', 'lzma', 'lz4']) {
+      for (const f of [`malicious/compressed/evil.pkl.${ext}`, `malicious/compressed/evil_no_extension_${ext}`, `malicious/tar/evil.tar.${ext}`]) {
+        const r = await scanBytes(read(f), 'x');
+        expect(r.errors, f).toEqual([]);
+        expect(r.findings.map((x) => `${x.module}.${x.operator}`), f).toContain('posix.system');
+      }
+      const ok = await scanBytes(read(`benign/compressed/model.pkl.${ext}`), 'x');
+      expect([ok.findings, ok.errors], ext).toEqual([[], []]);
     }
   });
 });

@@ -1,6 +1,10 @@
 /** The zip reader and scanner on hand-built adversarial archives (test/helpers/zip-build.ts). */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { scanBytes } from '../../src/api.js';
+import { decodeLzmaAlone } from '../../src/containers/lzma.js';
 import { readDirectory, readLocalHeader, ZipFormatError } from '../../src/containers/zip/reader.js';
 import { DEFAULT_LIMITS, type Limits } from '../../src/engine/limits.js';
 import { BufferSource } from '../../src/io/byte-source.js';
@@ -105,9 +109,34 @@ describe('zip scanner', () => {
     expect(globals(r)).toContain('os.system');
   });
 
-  it('fails closed on an unsupported compression method', async () => {
+  it('fails closed on an unsupported compression method, and on bzip2 data that is not bzip2', async () => {
+    for (const method of [93, 99, 6]) {
+      const r = await scanBytes(buildZip([{ name: 'archive/data.pkl', data: EVIL, method }]), 'm.pt');
+      expect(r.errors.map((e) => [e.kind, e.member])).toEqual([['unsupported', 'archive/data.pkl']]);
+    }
     const r = await scanBytes(buildZip([{ name: 'archive/data.pkl', data: EVIL, method: 12 }]), 'm.pt');
-    expect(r.errors.map((e) => [e.kind, e.member])).toEqual([['unsupported', 'archive/data.pkl']]);
+    expect(r.errors.map((e) => [e.kind, e.member])).toEqual([['parse', 'archive/data.pkl']]);
+  });
+
+  it('reads LZMA members (method 14) as Python\'s zipfile does, with the size the directory declares', async () => {
+    // A .lzma stream is the zip LZMA body with its header rebuilt: 5 properties bytes, 8 size bytes, data.
+    const alone = readFileSync(join(import.meta.dirname, '..', '..', 'fixtures', 'containers', 'malicious', 'compressed', 'evil.pkl.lzma'));
+    const chunks: Buffer[] = [];
+    decodeLzmaAlone(new BufferSource(alone), 0, alone.length, (c) => chunks.push(Buffer.from(c)) > 0, { maxWindow: 1 << 24 });
+    const pickle = Buffer.concat(chunks);
+    const body = Buffer.concat([Buffer.from([9, 20, 5, 0]), alone.subarray(0, 5), alone.subarray(13)]);
+    const raw = (size: number) => buildZip([{ name: 'b.npy', data: body, method: 14, flags: 2, declaredSize: size, crc: crc32(pickle) }]);
+    const r = await scanBytes(raw(pickle.length), 'm.npz');
+    expect(r.errors).toEqual([]);
+    expect(r.findings.map((f) => `${f.module}.${f.operator}`)).toContain('posix.system');
+    // A directory that declares more than the stream holds: the payload is still found, the lie is an error.
+    const lie = await scanBytes(raw(pickle.length + 10), 'm.npz');
+    expect(lie.findings.map((f) => `${f.module}.${f.operator}`)).toContain('posix.system');
+    expect(lie.errors.map((e) => e.member)).toEqual(['b.npy']);
+    const bad = Buffer.from(body);
+    bad.writeUInt16LE(4, 2);
+    const odd = await scanBytes(buildZip([{ name: 'b.npy', data: bad, method: 14 }]), 'm.npz');
+    expect(odd.errors.map((e) => e.message)).toEqual([expect.stringMatching(/declares 4 bytes of properties/)]);
   });
 
   it('reports zip slip names and symlinks, naming the member', async () => {
@@ -162,9 +191,15 @@ describe('zip found only by its end record', () => {
 
 describe('members of formats this version cannot scan', () => {
   it('are an unsupported error naming the member, never a clean archive', async () => {
+    const sevenZip = Buffer.concat([Buffer.from([0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c]), Buffer.alloc(100)]);
+    const r = await scanBytes(buildZip([{ name: 'weights.7z', data: sevenZip }, { name: 'config.json', data: '{}' }]), 'm.zip');
+    expect(r.errors.map((e) => [e.kind, e.member])).toEqual([['unsupported', 'weights.7z']]);
+  });
+
+  it('a compressed member that does not decompress is an error naming it and its codec', async () => {
     const bz2 = Buffer.concat([Buffer.from('BZh91AY&SY', 'latin1'), Buffer.alloc(100)]);
     const r = await scanBytes(buildZip([{ name: 'weights.bz2', data: bz2 }, { name: 'config.json', data: '{}' }]), 'm.zip');
-    expect(r.errors.map((e) => [e.kind, e.member])).toEqual([['unsupported', 'weights.bz2']]);
+    expect(r.errors.map((e) => [e.kind, e.member])).toEqual([['parse', 'weights.bz2:bunzip2']]);
   });
 
   it('a member of a scanned format that is broken is an error naming the member', async () => {

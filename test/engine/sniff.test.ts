@@ -67,6 +67,7 @@ describe('sniff', () => {
     expect(formats(Buffer.from([0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0]))).toEqual(['gzip']);
     expect(formats(Buffer.from('BZh91AY&SY\x00\x00', 'latin1'))).toEqual(['bz2']);
     expect(formats(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 0, 0]))).toEqual(['xz']);
+    expect(formats(Buffer.from([0x04, 0x22, 0x4d, 0x18, 0x64, 0x40, 0xa7]))).toEqual(['lz4']);
     expect(formats(Buffer.from([0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c, 0, 4]))).toEqual(['7z']);
     const tar = Buffer.alloc(1024);
     tar.write('ustar\x0000', 257, 'latin1');
@@ -130,5 +131,28 @@ describe('formats known by their names once no magic matched', () => {
     expect(formats(Buffer.from('garbage bytes here'), 'x.onnx')).toEqual(['onnx']);
     expect(formats(Buffer.from('garbage bytes here'), 'x.gguf')).toEqual(['gguf']);
     expect(formats(Buffer.from('garbage bytes here'), 'x.bin')).toEqual([]);
+  });
+});
+
+describe('the legacy .lzma format (no magic number)', () => {
+  const header = (props: number, dict: number, size: bigint, first = 0) => {
+    const b = Buffer.alloc(32);
+    b[0] = props;
+    b.writeUInt32LE(dict, 1);
+    b.writeBigUInt64LE(size, 5);
+    b[13] = first;
+    return b;
+  };
+  it('is recognised by joblib\'s 5D 00 prefix or a header liblzma\'s strict check accepts', () => {
+    expect(formats(header(0x5d, 1 << 16, 0xffffffffffffffffn))).toEqual(['lzma']);
+    expect(formats(header(0x5d, 0x12345600, 10n))).toEqual(['lzma']); // joblib does not check the dictionary
+    expect(formats(header(0, 3 << 20, 100n))).toEqual(['lzma']); // lc=lp=pb=0, 2^21 + 2^20
+  });
+  it('is not claimed for bytes that merely could be one', () => {
+    expect(formats(Buffer.alloc(64))).not.toContain('lzma'); // dictionary 0 passes liblzma's check; no encoder writes it
+    expect(formats(header(0, 3 << 20, 100n, 1))).not.toContain('lzma'); // the range coder's first byte is always 0
+    expect(formats(header(225, 1 << 20, 100n))).not.toContain('lzma');
+    expect(formats(header(0x5e, (1 << 20) + 1, 100n))).not.toContain('lzma');
+    expect(formats(header(0x5e, 1 << 20, 1n << 40n))).not.toContain('lzma');
   });
 });

@@ -10,9 +10,10 @@
  */
 import { crc32 } from 'node:zlib';
 import { decompressMember } from '../../containers/budget.js';
+import type { Codec } from '../../containers/decompress.js';
 import { traversalReason } from '../../containers/paths.js';
 import { readDirectory, readLocalHeader, unixMode, ZipFormatError, type ZipEntry } from '../../containers/zip/reader.js';
-import { SliceSource, type ByteSource } from '../../io/byte-source.js';
+import { PrefixedSource, SliceSource, type ByteSource } from '../../io/byte-source.js';
 import { pickleScanner } from '../pickle/index.js';
 import { Collector } from '../collector.js';
 import { joinMember, type NestedOutcome, type ScanContext, type Scanner, type ScannerOutput } from '../scanner.js';
@@ -119,7 +120,8 @@ export const zipScanner: Scanner = {
       if (odd) {
         finding('HIGH', 'zip/flag-bits', name, `general-purpose flag bits 0x${odd.toString(16).padStart(4, '0')} (${describeFlags(odd)}) are set: scanners built on zipfile refuse the member while torch's reader ignores the bits; its stored bytes were analysed as they are`, entry.localHeaderOffset);
       }
-      if (entry.method !== 0 && entry.method !== 8) {
+      const codec = MEMBER_CODECS[entry.method];
+      if (entry.method !== 0 && !codec) {
         error('unsupported', name, `compression method ${entry.method} (${methodName(entry.method)}) is not supported: the member was not analysed`);
         continue;
       }
@@ -127,7 +129,7 @@ export const zipScanner: Scanner = {
       // A header declaring an expansion only a bomb reaches: reported, not inflated. (Lying the other way is
       // caught while inflating: decompress() stops at the same ratio and at the output limits.)
       const a = ctx.limits.archive;
-      if (entry.method === 8 && entry.uncompressedSize > a.ratioFloor && entry.uncompressedSize > a.maxRatio * Math.max(1, entry.compressedSize)) {
+      if (entry.method !== 0 && entry.uncompressedSize > a.ratioFloor && entry.uncompressedSize > a.maxRatio * Math.max(1, entry.compressedSize)) {
         finding('HIGH', 'archive/compression-bomb', name, `member declares ${entry.uncompressedSize} bytes from ${entry.compressedSize} compressed (more than ${a.maxRatio}×): a decompression bomb; it was not analysed`);
         continue;
       }
@@ -136,15 +138,22 @@ export const zipScanner: Scanner = {
       if (storage && !storageMayHoldModel(local.head)) continue;
 
       let member: { source: ByteSource; dispose(): void };
-      if (entry.method === 0) {
+      if (!codec) {
         member = { source: new SliceSource(src, local.dataOffset, entry.compressedSize), dispose: () => undefined };
       } else {
-        const opened = await decompressMember('deflate-raw', src, local.dataOffset, entry.compressedSize, ctx, SCANNER, joinMember(ctx.member, name));
+        const packed = codec === 'lzma' ? zipLzmaAsAlone(src, local.dataOffset, entry.compressedSize, entry.uncompressedSize) : { source: src, start: local.dataOffset };
+        if ('error' in packed) {
+          error('parse', name, packed.error);
+          continue;
+        }
+        const length = packed.source === src ? entry.compressedSize : packed.source.size;
+        const opened = await decompressMember(codec, packed.source, packed.start, length, ctx, SCANNER, joinMember(ctx.member, name));
         if ('error' in opened) {
           if (opened.finding) out.findings.push(opened.finding);
           out.errors.push(opened.error);
           continue;
         }
+        if (opened.damage) out.errors.push(opened.damage);
         member = opened;
       }
       try {
@@ -239,6 +248,29 @@ function describeFlags(bits: number): string {
   if (bits & 0x0020) names.push('compressed patched data');
   if (bits & 0x0040) names.push('strong encryption');
   return names.join(', ');
+}
+
+/**
+ * Compression methods read, by zip method number. torch's miniz reads only stored and deflate; Python's
+ * zipfile (np.load of an .npz) also reads bzip2 and LZMA, so those members are analysed too.
+ */
+const MEMBER_CODECS: Partial<Record<number, Codec>> = { 8: 'deflate-raw', 12: 'bzip2', 14: 'lzma' };
+
+/**
+ * A zip LZMA member (APPNOTE 5.8.8) is a 4-byte header (version, properties size), the 5 LZMA properties
+ * bytes, then raw LZMA data, with or without an end marker. Rebuilt as a .lzma stream whose size is the
+ * central directory's: the decoder then stops where zipfile's CRC check would, and a member that decodes
+ * to more or less than it declares is an error rather than a guess.
+ */
+function zipLzmaAsAlone(src: ByteSource, at: number, compressed: number, uncompressed: number): { source: ByteSource; start: number } | { error: string } {
+  const head = src.read(at, 9);
+  if (compressed < 9 || head.length < 9) return { error: 'LZMA member is too short for its header' };
+  const propsSize = head.readUInt16LE(2);
+  if (propsSize !== 5) return { error: `LZMA member declares ${propsSize} bytes of properties; LZMA1 has 5` };
+  const header = Buffer.alloc(13);
+  head.copy(header, 0, 4, 9);
+  header.writeBigUInt64LE(BigInt(uncompressed), 5);
+  return { source: new PrefixedSource(header, new SliceSource(src, at + 9, compressed - 9)), start: 0 };
 }
 
 function methodName(m: number): string {
