@@ -4,57 +4,16 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CODEC_CHUNK, CorruptDataError, UnsupportedDataError, type DecodeResult, type StreamDecoder } from '../../src/containers/codec.js';
+import { CODEC_CHUNK, CorruptDataError, UnsupportedDataError, type StreamDecoder } from '../../src/containers/codec.js';
 import { decodeLzmaAlone, looksLikeLzmaAlone } from '../../src/containers/lzma.js';
+import { runDecoder, vectorTests, type CodecVector } from '../helpers/codec-run.js';
 import { BufferSource, FileSource } from '../../src/io/byte-source.js';
 
 const DIR = join(import.meta.dirname, '..', '..', 'fixtures', 'codecs', 'lzma');
-interface Vector {
-  file: string;
-  decoder: 'alone' | 'xz';
-  expect: 'ok' | 'corrupt' | 'unsupported';
-  description: string;
-  sha256?: string;
-  length?: number;
-  trailing?: number;
-}
-const VECTORS: Vector[] = JSON.parse(readFileSync(join(DIR, 'vectors.json'), 'utf8'));
+const VECTORS: (CodecVector & { decoder: 'alone' | 'xz' })[] = JSON.parse(readFileSync(join(DIR, 'vectors.json'), 'utf8'));
 const ALONE = VECTORS.filter((v) => v.decoder === 'alone');
 const read = (f: string): Buffer => readFileSync(join(DIR, f));
 const OPTS = { maxWindow: 256 << 20 };
-
-interface Run {
-  result: DecodeResult;
-  sha256: string;
-  length: number;
-  chunks: number;
-  maxChunk: number;
-  consumedSeen: number[];
-}
-
-/** Decodes `buf` and hashes the output; `stopAt` makes the sink refuse once that much was produced. */
-function run(decode: StreamDecoder, buf: Buffer, stopAt = Infinity, opts = OPTS): Run {
-  const h = createHash('sha256');
-  let length = 0;
-  let chunks = 0;
-  let maxChunk = 0;
-  const consumedSeen: number[] = [];
-  const result = decode(
-    new BufferSource(buf),
-    0,
-    buf.length,
-    (chunk, consumed) => {
-      h.update(chunk);
-      length += chunk.length;
-      chunks++;
-      maxChunk = Math.max(maxChunk, chunk.length);
-      consumedSeen.push(consumed);
-      return length < stopAt;
-    },
-    opts,
-  );
-  return { result, sha256: h.digest('hex'), length, chunks, maxChunk, consumedSeen };
-}
 
 describe('.lzma vectors', () => {
   it('has the vectors the generator promised', () => {
@@ -63,24 +22,7 @@ describe('.lzma vectors', () => {
     expect(ALONE.filter((v) => v.expect === 'corrupt').length).toBeGreaterThan(10);
   });
 
-  for (const v of ALONE) {
-    it(`${v.file}: ${v.expect} (${v.description})`, () => {
-      const buf = read(v.file);
-      if (v.expect === 'ok') {
-        const r = run(decodeLzmaAlone, buf);
-        expect(r.length).toBe(v.length);
-        expect(r.sha256).toBe(v.sha256);
-        expect(r.result.stopped).toBe(false);
-        expect(r.result.trailing).toBe(v.trailing);
-        expect(r.result.consumed + r.result.trailing).toBe(buf.length);
-        expect(r.maxChunk).toBeLessThanOrEqual(CODEC_CHUNK);
-        for (let i = 1; i < r.consumedSeen.length; i++) expect(r.consumedSeen[i]!).toBeGreaterThanOrEqual(r.consumedSeen[i - 1]!);
-      } else {
-        const cls = v.expect === 'corrupt' ? CorruptDataError : UnsupportedDataError;
-        expect(() => run(decodeLzmaAlone, buf)).toThrow(cls);
-      }
-    });
-  }
+  vectorTests(DIR, decodeLzmaAlone, ALONE);
 });
 
 describe('.lzma decoder behaviour', () => {
@@ -96,7 +38,7 @@ describe('.lzma decoder behaviour', () => {
   });
 
   it('stops a 100 MiB bomb with a limiting sink, in chunks of at most CODEC_CHUNK', () => {
-    const r = run(decodeLzmaAlone, read('alone-bomb.lzma'), 10 << 20);
+    const r = runDecoder(decodeLzmaAlone, read('alone-bomb.lzma'), 10 << 20);
     expect(r.result.stopped).toBe(true);
     expect(r.length).toBeGreaterThanOrEqual(10 << 20);
     expect(r.length).toBeLessThanOrEqual((10 << 20) + CODEC_CHUNK);
@@ -108,8 +50,8 @@ describe('.lzma decoder behaviour', () => {
     const one = read('alone-random.lzma');
     const buf = Buffer.concat(Array.from({ length: 30 }, () => one));
     expect(buf.length).toBeGreaterThan(256 * 1024);
-    const single = run(decodeLzmaAlone, one);
-    const r = run(decodeLzmaAlone, buf);
+    const single = runDecoder(decodeLzmaAlone, one);
+    const r = runDecoder(decodeLzmaAlone, buf);
     expect(r.length).toBe(single.length * 30);
     expect(r.result.consumed).toBe(buf.length);
     expect(r.result.trailing).toBe(0);
@@ -142,25 +84,25 @@ describe('.lzma decoder behaviour', () => {
   it('refuses a match beyond maxWindow as unsupported, and decodes it with a larger window', () => {
     // MIXED repeats 30000 bytes of text at a distance of ~32 KB: preset 6 finds those matches.
     const buf = read('alone-preset6.lzma');
-    expect(() => run(decodeLzmaAlone, buf, Infinity, { maxWindow: 16384 })).toThrow(UnsupportedDataError);
-    const r = run(decodeLzmaAlone, buf, Infinity, { maxWindow: 1 << 20 });
+    expect(() => runDecoder(decodeLzmaAlone, buf, Infinity, { maxWindow: 16384 })).toThrow(UnsupportedDataError);
+    const r = runDecoder(decodeLzmaAlone, buf, Infinity, { maxWindow: 1 << 20 });
     expect(r.sha256).toBe(ALONE.find((x) => x.file === 'alone-preset6.lzma')!.sha256);
   });
 
   it('decodes a 4 GiB declared dictionary on a tiny stream even with a small maxWindow', () => {
-    const r = run(decodeLzmaAlone, read('alone-dict-4gib.lzma'), Infinity, { maxWindow: 1 << 20 });
+    const r = runDecoder(decodeLzmaAlone, read('alone-dict-4gib.lzma'), Infinity, { maxWindow: 1 << 20 });
     expect(r.sha256).toBe(ALONE.find((x) => x.file === 'alone-dict-4gib.lzma')!.sha256);
   });
 
   it('rejects an empty input', () => {
-    expect(() => run(decodeLzmaAlone, Buffer.alloc(0))).toThrow(CorruptDataError);
+    expect(() => runDecoder(decodeLzmaAlone, Buffer.alloc(0))).toThrow(CorruptDataError);
   });
 
   it('errors name the problem', () => {
-    expect(() => run(decodeLzmaAlone, read('alone-bad-distance.lzma'))).toThrow(/distance 6/);
-    expect(() => run(decodeLzmaAlone, read('alone-props-225.lzma'))).toThrow(/225/);
-    expect(() => run(decodeLzmaAlone, read('alone-size-too-small.lzma'))).toThrow(/runs past the end/);
-    expect(() => run(decodeLzmaAlone, read('alone-trunc16.lzma'))).toThrow(/truncated/);
+    expect(() => runDecoder(decodeLzmaAlone, read('alone-bad-distance.lzma'))).toThrow(/distance 6/);
+    expect(() => runDecoder(decodeLzmaAlone, read('alone-props-225.lzma'))).toThrow(/225/);
+    expect(() => runDecoder(decodeLzmaAlone, read('alone-size-too-small.lzma'))).toThrow(/runs past the end/);
+    expect(() => runDecoder(decodeLzmaAlone, read('alone-trunc16.lzma'))).toThrow(/truncated/);
   });
 });
 
@@ -214,7 +156,10 @@ function fuzz(decode: StreamDecoder, pool: Buffer[], seed: number, rounds: numbe
     const kind = pick(4);
     if (kind === 0 || kind === 3) {
       const flips = 1 + pick(kind === 3 ? 8 : 2);
-      for (let k = 0; k < flips && buf.length > 0; k++) buf[pick(buf.length)] ^= 1 << pick(8);
+      for (let k = 0; k < flips && buf.length > 0; k++) {
+        const at = pick(buf.length);
+        buf[at] = buf[at]! ^ (1 << pick(8));
+      }
     } else if (kind === 1) {
       buf = buf.subarray(0, pick(buf.length + 1));
     } else {

@@ -1,60 +1,18 @@
 /** The .xz decoder, against vectors from fixtures/generate_lzma_vectors.py. */
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CODEC_CHUNK, CorruptDataError, UnsupportedDataError, type DecodeResult, type StreamDecoder } from '../../src/containers/codec.js';
+import { CODEC_CHUNK, CorruptDataError, UnsupportedDataError, type StreamDecoder } from '../../src/containers/codec.js';
 import { crc32, crc64, decodeXz } from '../../src/containers/xz.js';
 import { crc32 as zlibCrc32 } from 'node:zlib';
+import { runDecoder, vectorTests, type CodecVector } from '../helpers/codec-run.js';
 import { BufferSource } from '../../src/io/byte-source.js';
 
 const DIR = join(import.meta.dirname, '..', '..', 'fixtures', 'codecs', 'lzma');
-interface Vector {
-  file: string;
-  decoder: 'alone' | 'xz';
-  expect: 'ok' | 'corrupt' | 'unsupported';
-  description: string;
-  sha256?: string;
-  length?: number;
-  trailing?: number;
-}
-const VECTORS: Vector[] = JSON.parse(readFileSync(join(DIR, 'vectors.json'), 'utf8'));
+const VECTORS: (CodecVector & { decoder: 'alone' | 'xz' })[] = JSON.parse(readFileSync(join(DIR, 'vectors.json'), 'utf8'));
 const XZ = VECTORS.filter((v) => v.decoder === 'xz');
 const read = (f: string): Buffer => readFileSync(join(DIR, f));
 const OPTS = { maxWindow: 256 << 20 };
-
-interface Run {
-  result: DecodeResult;
-  sha256: string;
-  length: number;
-  chunks: number;
-  maxChunk: number;
-  consumedSeen: number[];
-}
-
-/** Decodes `buf` and hashes the output; `stopAt` makes the sink refuse once that much was produced. */
-function run(decode: StreamDecoder, buf: Buffer, stopAt = Infinity, opts = OPTS): Run {
-  const h = createHash('sha256');
-  let length = 0;
-  let chunks = 0;
-  let maxChunk = 0;
-  const consumedSeen: number[] = [];
-  const result = decode(
-    new BufferSource(buf),
-    0,
-    buf.length,
-    (chunk, consumed) => {
-      h.update(chunk);
-      length += chunk.length;
-      chunks++;
-      maxChunk = Math.max(maxChunk, chunk.length);
-      consumedSeen.push(consumed);
-      return length < stopAt;
-    },
-    opts,
-  );
-  return { result, sha256: h.digest('hex'), length, chunks, maxChunk, consumedSeen };
-}
 
 describe('.xz vectors', () => {
   it('has the vectors the generator promised', () => {
@@ -63,24 +21,7 @@ describe('.xz vectors', () => {
     expect(XZ.filter((v) => v.expect === 'corrupt').length).toBeGreaterThan(15);
   });
 
-  for (const v of XZ) {
-    it(`${v.file}: ${v.expect} (${v.description})`, () => {
-      const buf = read(v.file);
-      if (v.expect === 'ok') {
-        const r = run(decodeXz, buf);
-        expect(r.length).toBe(v.length);
-        expect(r.sha256).toBe(v.sha256);
-        expect(r.result.stopped).toBe(false);
-        expect(r.result.trailing).toBe(v.trailing);
-        expect(r.result.consumed + r.result.trailing).toBe(buf.length);
-        expect(r.maxChunk).toBeLessThanOrEqual(CODEC_CHUNK);
-        for (let i = 1; i < r.consumedSeen.length; i++) expect(r.consumedSeen[i]!).toBeGreaterThanOrEqual(r.consumedSeen[i - 1]!);
-      } else {
-        const cls = v.expect === 'corrupt' ? CorruptDataError : UnsupportedDataError;
-        expect(() => run(decodeXz, buf)).toThrow(cls);
-      }
-    });
-  }
+  vectorTests(DIR, decodeXz, XZ);
 });
 
 describe('.xz decoder behaviour', () => {
@@ -95,7 +36,7 @@ describe('.xz decoder behaviour', () => {
   });
 
   it('stops a 100 MiB bomb with a limiting sink, in chunks of at most CODEC_CHUNK', () => {
-    const r = run(decodeXz, read('xz-bomb.xz'), 20 << 20);
+    const r = runDecoder(decodeXz, read('xz-bomb.xz'), 20 << 20);
     expect(r.result.stopped).toBe(true);
     expect(r.length).toBeGreaterThanOrEqual(20 << 20);
     expect(r.length).toBeLessThanOrEqual((20 << 20) + CODEC_CHUNK);
@@ -106,38 +47,38 @@ describe('.xz decoder behaviour', () => {
     const one = read('xz-random.xz');
     const buf = Buffer.concat(Array.from({ length: 30 }, () => Buffer.concat([one, Buffer.alloc(8)])));
     expect(buf.length).toBeGreaterThan(256 * 1024);
-    const single = run(decodeXz, one);
+    const single = runDecoder(decodeXz, one);
     expect(single.sha256).toBe(XZ.find((x) => x.file === 'xz-random.xz')!.sha256);
-    const r = run(decodeXz, buf);
+    const r = runDecoder(decodeXz, buf);
     expect(r.length).toBe(single.length * 30);
     expect(r.result).toEqual({ consumed: buf.length, stopped: false, trailing: 0 });
   });
 
   it('refuses a match beyond maxWindow as unsupported, and decodes it with a larger window', () => {
     const buf = read('xz-preset6.xz');
-    expect(() => run(decodeXz, buf, Infinity, { maxWindow: 16384 })).toThrow(UnsupportedDataError);
-    expect(run(decodeXz, buf, Infinity, { maxWindow: 1 << 20 }).sha256).toBe(XZ.find((x) => x.file === 'xz-preset6.xz')!.sha256);
+    expect(() => runDecoder(decodeXz, buf, Infinity, { maxWindow: 16384 })).toThrow(UnsupportedDataError);
+    expect(runDecoder(decodeXz, buf, Infinity, { maxWindow: 1 << 20 }).sha256).toBe(XZ.find((x) => x.file === 'xz-preset6.xz')!.sha256);
   });
 
   it('decodes a 4 GiB declared dictionary on a tiny block even with a small maxWindow', () => {
-    const r = run(decodeXz, read('xz-dict-4gib.xz'), Infinity, { maxWindow: 1 << 20 });
+    const r = runDecoder(decodeXz, read('xz-dict-4gib.xz'), Infinity, { maxWindow: 1 << 20 });
     expect(r.sha256).toBe(XZ.find((x) => x.file === 'xz-dict-4gib.xz')!.sha256);
   });
 
   it('names the unsupported filter and the failing structure', () => {
-    expect(() => run(decodeXz, read('xz-bcj-x86.xz'))).toThrow(/BCJ x86/);
-    expect(() => run(decodeXz, read('xz-delta.xz'))).toThrow(/delta/);
-    expect(() => run(decodeXz, read('xz-check-reserved.xz'))).toThrow(/check type 2/);
-    expect(() => run(decodeXz, read('xz-bad-check.xz'))).toThrow(/check \(type 4\) mismatch/);
-    expect(() => run(decodeXz, read('xz-bad-index-record.xz'))).toThrow(/index records/);
-    expect(() => run(decodeXz, read('xz-bad-index-count.xz'))).toThrow(/index lists 2 blocks/);
-    expect(() => run(decodeXz, read('xz-no-dict-reset.xz'))).toThrow(/reset the dictionary/);
-    expect(() => run(decodeXz, read('xz-no-props.xz'))).toThrow(/properties/);
-    expect(() => run(decodeXz, read('xz-chunk-spare-byte.xz'))).toThrow(/unused/);
+    expect(() => runDecoder(decodeXz, read('xz-bcj-x86.xz'))).toThrow(/BCJ x86/);
+    expect(() => runDecoder(decodeXz, read('xz-delta.xz'))).toThrow(/delta/);
+    expect(() => runDecoder(decodeXz, read('xz-check-reserved.xz'))).toThrow(/check type 2/);
+    expect(() => runDecoder(decodeXz, read('xz-bad-check.xz'))).toThrow(/check \(type 4\) mismatch/);
+    expect(() => runDecoder(decodeXz, read('xz-bad-index-record.xz'))).toThrow(/index records/);
+    expect(() => runDecoder(decodeXz, read('xz-bad-index-count.xz'))).toThrow(/index lists 2 blocks/);
+    expect(() => runDecoder(decodeXz, read('xz-no-dict-reset.xz'))).toThrow(/reset the dictionary/);
+    expect(() => runDecoder(decodeXz, read('xz-no-props.xz'))).toThrow(/properties/);
+    expect(() => runDecoder(decodeXz, read('xz-chunk-spare-byte.xz'))).toThrow(/unused/);
   });
 
   it('rejects an empty input', () => {
-    expect(() => run(decodeXz, Buffer.alloc(0))).toThrow(CorruptDataError);
+    expect(() => runDecoder(decodeXz, Buffer.alloc(0))).toThrow(CorruptDataError);
   });
 });
 
@@ -177,7 +118,10 @@ function fuzz(decode: StreamDecoder, pool: Buffer[], seed: number, rounds: numbe
     const kind = pick(4);
     if (kind === 0 || kind === 3) {
       const flips = 1 + pick(kind === 3 ? 8 : 2);
-      for (let k = 0; k < flips && buf.length > 0; k++) buf[pick(buf.length)] ^= 1 << pick(8);
+      for (let k = 0; k < flips && buf.length > 0; k++) {
+        const at = pick(buf.length);
+        buf[at] = buf[at]! ^ (1 << pick(8));
+      }
     } else if (kind === 1) {
       buf = buf.subarray(0, pick(buf.length + 1));
     } else {

@@ -12,7 +12,7 @@ import type { ByteSource } from '../../io/byte-source.js';
 import { Cursor, EndOfData } from '../../io/cursor.js';
 import type { Severity } from '../../types.js';
 import { compatRename } from './compat-pickle.js';
-import { HIGHEST_PROTOCOL, OP, opcodeName } from './opcodes.js';
+import { HIGHEST_PROTOCOL, opcodeName } from './opcodes.js';
 import { Memo } from './memo.js';
 import { noteUse, type GlobalRecord, type StructuralFinding } from './records.js';
 import {
@@ -334,10 +334,6 @@ export class Machine {
   }
 
   // ---- reading arguments ----
-
-  private line(): Buffer {
-    return this.cur.readLine(KEEP_TEXT).text;
-  }
 
   /** A line that must be kept whole (names, numbers): longer than KEEP_TEXT is not a real name. */
   private shortLine(what: string): Buffer {
