@@ -2,7 +2,7 @@
  * A tiny pickle assembler for hand-built opcode streams: each helper returns the bytes of one opcode with
  * its argument, `asm` concatenates them. Tests build exactly the stream a threat describes.
  */
-export type Part = Buffer | string | number[];
+export type Part = Buffer | string | readonly number[];
 
 export function asm(...parts: Part[]): Buffer {
   return Buffer.concat(parts.map((p) => (Buffer.isBuffer(p) ? p : typeof p === 'string' ? Buffer.from(p, 'latin1') : Buffer.from(p))));
