@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeBzip2 } from '../../src/containers/bzip2.js';
 import { CODEC_CHUNK, CorruptDataError, UnsupportedDataError, type DecodeResult, type Sink } from '../../src/containers/codec.js';
 import { BufferSource, type ByteSource } from '../../src/io/byte-source.js';
+import { mulberry32 } from '../helpers/codec-run.js';
 
 const DIR = join(import.meta.dirname, '..', '..', 'fixtures', 'codecs', 'bzip2');
 interface Vector {
@@ -57,16 +58,6 @@ class CountingSource implements ByteSource {
     return this.inner.read(offset, length);
   }
   close() {}
-}
-
-function mulberry32(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = seed;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('bzip2 vectors (outcomes checked against libbzip2 by the generator)', () => {

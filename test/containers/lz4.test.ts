@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { CODEC_CHUNK, CorruptDataError, UnsupportedDataError, type DecodeOptions, type DecodeResult, type Sink } from '../../src/containers/codec.js';
 import { decodeLz4Frame, xxh32 } from '../../src/containers/lz4.js';
 import { BufferSource, type ByteSource } from '../../src/io/byte-source.js';
+import { mulberry32 } from '../helpers/codec-run.js';
 
 const DIR = join(import.meta.dirname, '..', '..', 'fixtures', 'codecs', 'lz4');
 interface Vector {
@@ -194,22 +195,10 @@ describe('lz4 sink control and bounds', () => {
 });
 
 // --- seeded fuzzing ---
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    // mulberry32
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe('lz4 fuzz', () => {
   it('mutated vectors return or throw only CorruptDataError/UnsupportedDataError', () => {
     const valid = vectors.filter((v) => v.expect === 'ok' && (v.length ?? 0) > 0).map((v) => load(v.file));
-    const rand = rng(0x1234);
+    const rand = mulberry32(0x1234);
     const pick = (n: number) => Math.floor(rand() * n);
     const LIMIT = 20 << 20;
     const outcomes = { ok: 0, stopped: 0, corrupt: 0, unsupported: 0 };

@@ -4,9 +4,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CODEC_CHUNK, CorruptDataError, UnsupportedDataError, type StreamDecoder } from '../../src/containers/codec.js';
+import { CODEC_CHUNK, CorruptDataError, UnsupportedDataError } from '../../src/containers/codec.js';
 import { decodeLzmaAlone, looksLikeLzmaAlone } from '../../src/containers/lzma.js';
-import { runDecoder, vectorTests, type CodecVector } from '../helpers/codec-run.js';
+import { fuzzDecoder, runDecoder, vectorTests, type CodecVector } from '../helpers/codec-run.js';
 import { BufferSource, FileSource } from '../../src/io/byte-source.js';
 
 const DIR = join(import.meta.dirname, '..', '..', 'fixtures', 'codecs', 'lzma');
@@ -133,58 +133,10 @@ describe('looksLikeLzmaAlone', () => {
   });
 });
 
-/** Small deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Flips, truncations and splices of valid vectors: each decode returns or throws one of the two errors. */
-function fuzz(decode: StreamDecoder, pool: Buffer[], seed: number, rounds: number): Record<string, number> {
-  const rnd = prng(seed);
-  const pick = (n: number): number => Math.floor(rnd() * n);
-  const tally: Record<string, number> = { ok: 0, stopped: 0, corrupt: 0, unsupported: 0 };
-  for (let i = 0; i < rounds; i++) {
-    const src = pool[pick(pool.length)]!;
-    let buf = Buffer.from(src);
-    const kind = pick(4);
-    if (kind === 0 || kind === 3) {
-      const flips = 1 + pick(kind === 3 ? 8 : 2);
-      for (let k = 0; k < flips && buf.length > 0; k++) {
-        const at = pick(buf.length);
-        buf[at] = buf[at]! ^ (1 << pick(8));
-      }
-    } else if (kind === 1) {
-      buf = buf.subarray(0, pick(buf.length + 1));
-    } else {
-      const other = pool[pick(pool.length)]!;
-      const at = pick(buf.length + 1);
-      buf = Buffer.concat([buf.subarray(0, at), other.subarray(pick(other.length + 1))]);
-    }
-    let produced = 0;
-    try {
-      const r = decode(new BufferSource(buf), 0, buf.length, (c) => (produced += c.length) < 20 << 20, OPTS);
-      tally[r.stopped ? 'stopped' : 'ok']!++;
-      if (!r.stopped) expect(r.consumed + r.trailing).toBe(buf.length);
-    } catch (e) {
-      if (e instanceof CorruptDataError) tally.corrupt!++;
-      else if (e instanceof UnsupportedDataError) tally.unsupported!++;
-      else throw new Error(`round ${i}: ${String(e)}`, { cause: e });
-    }
-  }
-  return tally;
-}
-
 describe('.lzma fuzz', () => {
   it('2000 seeded mutations only return or throw CorruptDataError/UnsupportedDataError', () => {
     const pool = ALONE.filter((v) => v.expect === 'ok' && !v.file.includes('bomb')).map((v) => read(v.file));
-    const tally = fuzz(decodeLzmaAlone, pool, 0x1a2b3c, 2000);
+    const tally = fuzzDecoder(decodeLzmaAlone, pool, 0x1a2b3c, 2000, OPTS);
     expect(tally.corrupt).toBeGreaterThan(400);
     expect(tally.ok).toBeGreaterThan(10);
   });

@@ -70,3 +70,54 @@ export function vectorTests(dir: string, decode: StreamDecoder, vectors: readonl
     });
   }
 }
+
+/** Small deterministic PRNG (mulberry32): seeded fuzzing that fails the same way on every machine. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Flips, truncations and splices of valid inputs: each decode returns (having accounted for every input
+ * byte) or throws one of the two decoder errors, with output stopped at 20 MB. Returns how the runs ended.
+ */
+export function fuzzDecoder(decode: StreamDecoder, pool: Buffer[], seed: number, rounds: number, opts: DecodeOptions = { maxWindow: 256 << 20 }): Record<string, number> {
+  const rnd = mulberry32(seed);
+  const pick = (n: number): number => Math.floor(rnd() * n);
+  const tally: Record<string, number> = { ok: 0, stopped: 0, corrupt: 0, unsupported: 0 };
+  for (let i = 0; i < rounds; i++) {
+    const src = pool[pick(pool.length)]!;
+    let buf = Buffer.from(src);
+    const kind = pick(4);
+    if (kind === 0 || kind === 3) {
+      const flips = 1 + pick(kind === 3 ? 8 : 2);
+      for (let k = 0; k < flips && buf.length > 0; k++) {
+        const at = pick(buf.length);
+        buf[at] = buf[at]! ^ (1 << pick(8));
+      }
+    } else if (kind === 1) {
+      buf = buf.subarray(0, pick(buf.length + 1));
+    } else {
+      const other = pool[pick(pool.length)]!;
+      const at = pick(buf.length + 1);
+      buf = Buffer.concat([buf.subarray(0, at), other.subarray(pick(other.length + 1))]);
+    }
+    let produced = 0;
+    try {
+      const r = decode(new BufferSource(buf), 0, buf.length, (c) => (produced += c.length) < 20 << 20, opts);
+      tally[r.stopped ? 'stopped' : 'ok']!++;
+      if (!r.stopped) expect(r.consumed + r.trailing).toBe(buf.length);
+    } catch (e) {
+      if (e instanceof CorruptDataError) tally.corrupt!++;
+      else if (e instanceof UnsupportedDataError) tally.unsupported!++;
+      else throw new Error(`round ${i}: ${String(e)}`, { cause: e });
+    }
+  }
+  return tally;
+}
