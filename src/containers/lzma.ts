@@ -836,8 +836,6 @@ export function flushBeforeFailing(core: LzmaCore): void {
   }
 }
 
-const isDecodeError = (e: unknown): boolean => e instanceof CorruptDataError;
-
 /**
  * Decodes one .lzma stream at the input's position. Returns normally at the end of the stream.
  * lc + lp above 4 (which liblzma refuses) is decoded too: reading more than Python can is harmless here.
@@ -887,39 +885,46 @@ function decodeEndMarker(core: LzmaCore, regionEnd: number): void {
 
 /**
  * Decodes the legacy .lzma ("alone") format as Python's LZMAFile(format=FORMAT_ALONE) reads it: streams
- * one after another; after the first, bytes that are not a valid stream are trailing data (Python stops
- * at them silently). A later stream counts as trailing when it fails before any of its output reached the
- * sink (Python drops a new stream whose first read fails); a later stream that is valid but unsupported
- * still throws, since Python would read it.
+ * one after another (see decodeStreams for what counts as trailing data).
  *
  * Note on the sink: output is flushed at the end of each stream, so stream boundaries never share a chunk.
  */
 export const decodeLzmaAlone: StreamDecoder = (input: ByteSource, start: number, length: number, sink: Sink, options: DecodeOptions): DecodeResult => {
   const inp = new InputWindow(input, start, length);
   const core = new LzmaCore(inp, sink, options.maxWindow);
+  return decodeStreams(core, inp, '.lzma', () => decodeAloneStream(core, inp), () => {
+    const left = inp.remaining();
+    return left >= 13 && inp.peek(13)[0]! < 225;
+  });
+};
+
+/**
+ * The reading of concatenated streams that .lzma and .xz share. The first stream must be there. After each,
+ * `nextStream` moves past what may separate streams (xz's padding) and says whether another stream starts;
+ * if not, the rest is `trailing`. Python tries another stream on whatever follows one and ignores it only
+ * when it fails at once: a later stream that fails before decoding anything is trailing too, but one that
+ * decoded output (read by Python's caller by then) or is valid and unsupported makes this file fail.
+ * Output decoded before a corruption reaches the sink first (flushBeforeFailing).
+ */
+export function decodeStreams(core: LzmaCore, inp: InputWindow, what: string, decodeStream: () => void, nextStream: () => boolean): DecodeResult {
+  const start = inp.start;
   let consumed = 0;
   try {
-    for (let streams = 0; ; streams++) {
-      if (streams === 0) {
-        if (inp.remaining() <= 0) throw new CorruptDataError('empty .lzma input');
-        decodeAloneStream(core, inp);
-      } else {
-        const left = inp.remaining();
-        if (left <= 0) break;
-        const head = inp.peek(13);
-        if (left < 13 || head[0]! >= 225) break;
-        // Python tries another stream on whatever follows one and ignores it only when it fails at once; a
-        // stream that decodes anything is read, so its failure is this file's failure, never trailing data.
-        const before = core.outputTotal();
-        try {
-          decodeAloneStream(core, inp);
-        } catch (e) {
-          if (isDecodeError(e) && core.outputTotal() === before) break;
-          throw e;
-        }
-      }
+    if (inp.remaining() <= 0) throw new CorruptDataError(`empty ${what} input`);
+    decodeStream();
+    for (;;) {
       core.flush();
       consumed = inp.abs() - start;
+      const more = nextStream();
+      consumed = inp.abs() - start;
+      if (!more) break;
+      const before = core.outputTotal();
+      try {
+        decodeStream();
+      } catch (e) {
+        if (e instanceof CorruptDataError && core.outputTotal() === before) break;
+        throw e;
+      }
     }
   } catch (e) {
     if (e instanceof StopDecoding) return { consumed: inp.abs() - start, stopped: true, trailing: 0 };
@@ -927,4 +932,4 @@ export const decodeLzmaAlone: StreamDecoder = (input: ByteSource, start: number,
     throw e;
   }
   return { consumed, stopped: false, trailing: inp.end - start - consumed };
-};
+}

@@ -14,16 +14,15 @@
  *   does, so memory does not grow with the number of blocks) and the stream footer.
  * - Concatenated streams are decoded, across stream padding too. Python's reader stops at padding
  *   (it treats what follows as trailing garbage); we read on, which only ever shows a scanner more.
- * - After the first stream, bytes that are not a stream are `trailing`. A later stream that fails with
- *   corrupt data before any of its output reached the sink is trailing too (Python drops a new stream
- *   whose first read fails); a later stream that is valid but unsupported throws, since Python reads it.
+ * - After the first stream, bytes that are not a stream are `trailing`; a later stream that fails is
+ *   trailing only if it decoded nothing (lzma.ts, decodeStreams).
  * - Dictionary memory follows lzma.ts: allocated lazily, refused only when a match needs more than
  *   maxWindow of history.
  */
 import { createHash, type Hash } from 'node:crypto';
 import type { ByteSource } from '../io/byte-source.js';
 import { CorruptDataError, UnsupportedDataError, type DecodeOptions, type DecodeResult, type Sink, type StreamDecoder } from './codec.js';
-import { flushBeforeFailing, InputWindow, LzmaCore, StopDecoding, parseLzmaProps } from './lzma.js';
+import { decodeStreams, InputWindow, LzmaCore, parseLzmaProps } from './lzma.js';
 
 const HEADER_MAGIC = [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00];
 const FOOTER_MAGIC = [0x59, 0x5a];
@@ -392,38 +391,13 @@ function decodeXzStream(core: LzmaCore, inp: InputWindow): void {
 export const decodeXz: StreamDecoder = (input: ByteSource, start: number, length: number, sink: Sink, options: DecodeOptions): DecodeResult => {
   const inp = new InputWindow(input, start, length);
   const core = new LzmaCore(inp, sink, options.maxWindow);
-  let consumed = 0;
-  try {
-    for (let streams = 0; ; streams++) {
-      if (streams === 0) {
-        if (inp.remaining() <= 0) throw new CorruptDataError('empty .xz input');
-        decodeXzStream(core, inp);
-      } else {
-        // Stream padding: zero bytes in groups of four.
-        while (inp.remaining() >= 4) {
-          const z = inp.peek(4);
-          if (z[0]! | z[1]! | z[2]! | z[3]!) break;
-          inp.pos += 4;
-        }
-        consumed = inp.abs() - start;
-        if (inp.remaining() <= 0) break;
-        if (!hasMagic(inp.peek(6), HEADER_MAGIC)) break;
-        // Python tries another stream on whatever follows one and ignores it only when it fails at once; a
-        // stream that decodes anything is read, so its failure is this file's failure, never trailing data.
-        const before = core.outputTotal();
-        try {
-          decodeXzStream(core, inp);
-        } catch (e) {
-          if (e instanceof CorruptDataError && core.outputTotal() === before) break;
-          throw e;
-        }
-      }
-      consumed = inp.abs() - start;
+  return decodeStreams(core, inp, '.xz', () => decodeXzStream(core, inp), () => {
+    // Stream padding: zero bytes in groups of four, counted as consumed.
+    while (inp.remaining() >= 4) {
+      const z = inp.peek(4);
+      if (z[0]! | z[1]! | z[2]! | z[3]!) break;
+      inp.pos += 4;
     }
-  } catch (e) {
-    if (e instanceof StopDecoding) return { consumed: inp.abs() - start, stopped: true, trailing: 0 };
-    if (e instanceof CorruptDataError) flushBeforeFailing(core);
-    throw e;
-  }
-  return { consumed, stopped: false, trailing: inp.end - start - consumed };
+    return inp.remaining() > 0 && hasMagic(inp.peek(6), HEADER_MAGIC);
+  });
 };
