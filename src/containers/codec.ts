@@ -17,7 +17,7 @@ export const CODEC_CHUNK = 1 << 20;
 
 /**
  * Receives decoded bytes. `consumed` is how many input bytes were read so far. Return false to stop.
- * The chunk is valid only during the call: a decoder may reuse its buffer afterwards.
+ * The sink may keep the chunk: a decoder never writes to a buffer it has handed over.
  */
 export type Sink = (chunk: Buffer, consumed: number) => boolean;
 

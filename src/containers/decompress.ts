@@ -117,8 +117,7 @@ class BoundedOutput {
       return this.fail('bomb', `expands more than ${l.maxRatio}× (${consumed} bytes read gave ${this.produced})`);
     }
     if (this.fd === null && this.held + chunk.length <= l.spillAbove) {
-      // A chunk is valid only during the call (decoders reuse their buffers): what is kept is a copy.
-      this.chunks.push(Buffer.from(chunk));
+      this.chunks.push(chunk); // ours to keep: node:zlib and the decoders of codec.ts never reuse a chunk
       this.held += chunk.length;
       return true;
     }
