@@ -141,13 +141,13 @@ export const zipScanner: Scanner = {
       if (!codec) {
         member = { source: new SliceSource(src, local.dataOffset, entry.compressedSize), dispose: () => undefined };
       } else {
-        const packed = codec === 'lzma' ? zipLzmaAsAlone(src, local.dataOffset, entry.compressedSize, entry.uncompressedSize) : { source: src, start: local.dataOffset };
+        const stored = new SliceSource(src, local.dataOffset, entry.compressedSize);
+        const packed = codec === 'lzma' ? zipLzmaAsAlone(stored, entry.uncompressedSize) : stored;
         if ('error' in packed) {
           error('parse', name, packed.error);
           continue;
         }
-        const length = packed.source === src ? entry.compressedSize : packed.source.size;
-        const opened = await decompressMember(codec, packed.source, packed.start, length, ctx, SCANNER, joinMember(ctx.member, name));
+        const opened = await decompressMember(codec, packed, 0, packed.size, ctx, SCANNER, joinMember(ctx.member, name));
         if ('error' in opened) {
           if (opened.finding) out.findings.push(opened.finding);
           out.errors.push(opened.error);
@@ -262,15 +262,15 @@ const MEMBER_CODECS: Partial<Record<number, Codec>> = { 8: 'deflate-raw', 12: 'b
  * central directory's: the decoder then stops where zipfile's CRC check would, and a member that decodes
  * to more or less than it declares is an error rather than a guess.
  */
-function zipLzmaAsAlone(src: ByteSource, at: number, compressed: number, uncompressed: number): { source: ByteSource; start: number } | { error: string } {
-  const head = src.read(at, 9);
-  if (compressed < 9 || head.length < 9) return { error: 'LZMA member is too short for its header' };
+function zipLzmaAsAlone(stored: ByteSource, uncompressed: number): ByteSource | { error: string } {
+  const head = stored.read(0, 9);
+  if (head.length < 9) return { error: 'LZMA member is too short for its header' };
   const propsSize = head.readUInt16LE(2);
   if (propsSize !== 5) return { error: `LZMA member declares ${propsSize} bytes of properties; LZMA1 has 5` };
   const header = Buffer.alloc(13);
   head.copy(header, 0, 4, 9);
   header.writeBigUInt64LE(BigInt(uncompressed), 5);
-  return { source: new PrefixedSource(header, new SliceSource(src, at + 9, compressed - 9)), start: 0 };
+  return new PrefixedSource(header, new SliceSource(stored, 9, stored.size - 9));
 }
 
 function methodName(m: number): string {
