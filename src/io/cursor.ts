@@ -18,11 +18,15 @@ export class EndOfData {
 }
 
 export class Cursor {
-  private buf: Buffer = Buffer.alloc(0);
+  // The window is public for one reader: the pickle VM's dispatch loop reads opcodes and fixed-width arguments
+  // straight from `buf` and moves `i` past them (after ensure()), because a method call per opcode byte was a
+  // large share of its time. Everyone else uses the methods.
+  /** The window: buf[k] is the source byte at bufStart + k. */
+  buf: Buffer = Buffer.alloc(0);
   /** Source offset of buf[0]. */
-  private bufStart = 0;
+  bufStart = 0;
   /** Index of the next byte inside buf. */
-  private i = 0;
+  i = 0;
 
   constructor(
     private readonly src: ByteSource,
@@ -65,6 +69,11 @@ export class Cursor {
     this.bufStart = pos;
     this.i = 0;
     return fresh.length;
+  }
+
+  /** Makes the window hold the next `n` bytes, or all that is left of the source when fewer remain. */
+  ensure(n: number): void {
+    if (this.buf.length - this.i < n) this.fill(n);
   }
 
   readByte(): number {

@@ -373,6 +373,72 @@ describe('bounds', () => {
   });
 });
 
+describe('the dispatch loop reading from its window, and the memo in chunks', () => {
+  const call = asm(op.global('posix', 'system'), op.bu('id'), op.TUPLE1, op.REDUCE);
+  const int32 = (n: number) => {
+    const b = Buffer.alloc(5);
+    b[0] = 0x4a;
+    b.writeInt32LE(n, 1);
+    return b;
+  };
+  const longMemo = (code: number, n: number) => {
+    const b = Buffer.alloc(5);
+    b[0] = code;
+    b.writeUInt32LE(n, 1);
+    return b;
+  };
+
+  it('an argument cut off by the end of the data is a truncation error, after what already ran', async () => {
+    for (const cut of [int32(7).subarray(0, 3), Buffer.from([0x6a, 0, 0]), Buffer.from([0x58, 5, 0, 0, 0, 0x41]), Buffer.from([0x8c])]) {
+      const r = await scan(asm(op.proto(2), call, cut));
+      expect(finding(r, 'posix.system')?.use).toBe('called');
+      expect(r.errors.map((e) => e.message).join()).toMatch(/truncated/);
+    }
+  });
+
+  it('opcodes and payloads straddling the read window are read whole, wherever the window ends', async () => {
+    // Small ints and strings past the 1 MiB window, shifted byte by byte so that every kind of opcode
+    // meets the window's end at every position of its argument.
+    const unit = asm(int32(70_000), op.POP, op.sbu('abc'), op.POP, op.binint1(3), op.POP, op.bu('x'.repeat(300)), op.POP);
+    const body = Buffer.concat(Array.from({ length: Math.ceil((1 << 20) / unit.length) + 2 }, () => unit));
+    for (let shift = 0; shift < 8; shift++) {
+      const r = await scan(asm(op.proto(2), Buffer.from('N0'.repeat(shift), 'latin1'), body, call, op.STOP));
+      expect(finding(r, 'posix.system')?.use, `shift ${shift}`).toBe('called');
+      expect(r.errors, `shift ${shift}`).toEqual([]);
+    }
+  });
+
+  it('a string longer than the window is skipped and the opcodes after it are read', async () => {
+    const r = await scan(asm(op.proto(2), op.bu('y'.repeat((1 << 20) + 3)), op.POP, call, op.STOP));
+    expect(finding(r, 'posix.system')?.use).toBe('called');
+    expect(r.errors).toEqual([]);
+  });
+
+  it('an index stored far away is found again once the memo has grown past it, and counted once', async () => {
+    // memo[5000] = 'posix' (beyond the memo's storage then); 4998 MEMOIZEs fill 1..4998 and 'system' lands at
+    // len(memo) = 4999; GET 5000, GET 4999 is posix.system. len(memo) is now 5000, so the next MEMOIZE
+    // replaces entry 5000 and, len(memo) staying 5000, so does the one after it: 5001 stays empty.
+    const r = await scan(
+      asm(
+        op.proto(4), op.sbu('posix'), longMemo(0x72, 5000), op.POP,
+        Buffer.from(Array.from({ length: 4998 }, () => [0x4e, 0x94, 0x30]).flat()),
+        op.sbu('system'), op.MEMOIZE, op.POP,
+        longMemo(0x6a, 5000), longMemo(0x6a, 4999), op.STACK_GLOBAL, op.bu('id'), op.TUPLE1, op.REDUCE, op.POP,
+        op.NONE, op.MEMOIZE, op.POP, op.NONE, op.MEMOIZE, op.POP, longMemo(0x6a, 5001), op.STOP,
+      ),
+    );
+    expect(finding(r, 'posix.system')?.use).toBe('called');
+    expect(r.errors.map((e) => e.message).join()).toMatch(/Memo value not found at index 5001/);
+  });
+
+  it('a BINPUT whose argument lies past the end of its FRAME is a frame divergence', async () => {
+    const r = await scan(asm(op.proto(4), op.frame(2), op.NONE, op.binput(0), op.STOP));
+    expect(rulesOf(r)).toContain('pickle/frame-divergence');
+    const twin = await scan(asm(op.proto(4), op.frame(4), op.NONE, op.binput(0), op.STOP));
+    expectClean(twin);
+  });
+});
+
 describe('getattr, as protocols 0-2 pickle methods', () => {
   const getattrCall = (owner: Buffer, name: Buffer) => asm(op.proto(2), op.global('__builtin__', 'getattr'), owner, name, op.TUPLE2, op.REDUCE);
 

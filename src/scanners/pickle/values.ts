@@ -48,6 +48,11 @@ export const INT: Value = Object.freeze({ kind: 'scalar', type: 'int' });
 /** Ints 0-255 (BININT1) are shared: most ints in a pickle are small and must not cost an allocation each. */
 const SMALL_INTS: readonly Value[] = Array.from({ length: 256 }, (_, i) => Object.freeze({ kind: 'scalar', type: 'int', value: i }) as Value);
 
+/** intValue for a number known to be a 32-bit integer (BININT, BININT1, BININT2): the VM's hot path. */
+export function int32Value(n: number): Value {
+  return n >= 0 && n < 256 ? SMALL_INTS[n]! : { kind: 'scalar', type: 'int', value: n };
+}
+
 export function intValue(n: number): Value {
   if (n >= 0 && n < 256 && Number.isInteger(n)) return SMALL_INTS[n]!;
   return Number.isSafeInteger(n) ? { kind: 'scalar', type: 'int', value: n } : INT;

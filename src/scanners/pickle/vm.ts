@@ -12,7 +12,7 @@ import type { ByteSource } from '../../io/byte-source.js';
 import { Cursor, EndOfData } from '../../io/cursor.js';
 import type { Severity } from '../../types.js';
 import { compatRename } from './compat-pickle.js';
-import { HIGHEST_PROTOCOL, opcodeName } from './opcodes.js';
+import { HIGHEST_PROTOCOL, OP, opcodeName } from './opcodes.js';
 import { Memo } from './memo.js';
 import { noteUse, type GlobalRecord, type StructuralFinding } from './records.js';
 import {
@@ -37,6 +37,7 @@ import {
   PERSISTENT,
   SET,
   describeValue,
+  int32Value,
   intValue,
   type DetailedObject,
   tupleOf,
@@ -188,6 +189,19 @@ class VmFail {
 }
 
 const INVALID_LOAD_KEY = Array.from({ length: 256 }, (_, b) => `invalid load key, '\\x${b.toString(16).padStart(2, '0')}'`);
+
+/**
+ * Width of the fixed-size argument that loop() reads straight from the window, per opcode; 0 for opcodes whose
+ * arguments rareOp() reads through the cursor's methods.
+ */
+const FIXED_ARGUMENT = new Uint8Array(256);
+for (const [op, width] of [
+  [OP.BININT, 4], [OP.BININT1, 1], [OP.BININT2, 2], [OP.BINFLOAT, 8], [OP.BINUNICODE, 4], [OP.SHORT_BINUNICODE, 1],
+  [OP.BINBYTES, 4], [OP.SHORT_BINBYTES, 1], [OP.BINPUT, 1], [OP.LONG_BINPUT, 4], [OP.BINGET, 1], [OP.LONG_BINGET, 4],
+] as const) {
+  FIXED_ARGUMENT[op] = width;
+}
+const MAX_FIXED_ARGUMENT = 8;
 
 const fail = (message: string): never => {
   throw new VmFail('parse', message);
@@ -342,7 +356,9 @@ export class Machine {
     return text;
   }
 
+  /** A declared payload length, checked against the bytes left (never allocated, so a huge one only fails). */
   private checkedLength(n: bigint | number, what: string): number {
+    if (typeof n === 'number' && n >= 0 && n <= this.cur.remaining) return n;
     const big = BigInt(n);
     if (big < 0n) fail(`${what} has a negative length`);
     if (big > BigInt(this.cur.remaining)) {
@@ -644,371 +660,424 @@ export class Machine {
 
   // ---- the dispatch loop ----
 
+  /**
+   * The opcodes that make up nearly all of real pickles (containers, small ints and strings, the memo) run
+   * here; all others go through rareOp(). This loop keeps the cursor's window and position in local variables
+   * (written back before anything else reads the cursor) and reads arguments straight from the window: in
+   * V8's optimised code a field of `this.cur` is reloaded and its object's shape re-checked at every use,
+   * which cost more than the work of most opcodes. rareOp() is separate so that this function stays small
+   * enough for V8 to inline the helpers it calls.
+   */
   private loop(): Value {
     const cur = this.cur;
+    const stack = this.stack;
+    const memo = this.memo;
+    const size = this.src.size;
     const maxOps = this.limits.maxOpcodes;
+    const maxStack = this.maxStack;
+    const widths = FIXED_ARGUMENT;
+    // The window: buf[k] is the source byte at base + k; i is the next byte to read.
+    let buf = cur.buf;
+    let base = cur.bufStart;
+    let i = cur.i;
     for (;;) {
-      this.opStart = cur.pos;
+      if (buf.length - i <= MAX_FIXED_ARGUMENT) {
+        cur.i = i;
+        cur.ensure(MAX_FIXED_ARGUMENT + 1);
+        buf = cur.buf;
+        base = cur.bufStart;
+        i = cur.i;
+      }
+      const opStart = base + i;
+      this.opStart = opStart;
       if (++this.opcodes > maxOps) throw new VmFail('limit', `more than ${maxOps} opcodes`);
-      const op = cur.readByte();
+      if (i >= buf.length) throw new EndOfData(opStart, 1);
+      const op = buf[i]!;
+      // The opcode's fixed-width argument is in the window, or the data ends inside it.
+      const arg = i + 1;
+      i = arg + widths[op]!;
+      if (i > buf.length) throw new EndOfData(opStart + 1, widths[op]!);
+      let v: Value;
       switch (op) {
         case 0x28: // MARK
           if (this.marks.length >= this.limits.maxMarks) throw new VmFail('limit', `MARK nesting deeper than ${this.limits.maxMarks}`);
-          this.marks.push(this.stack.length);
-          this.fence = this.stack.length;
-          break;
+          this.marks.push(stack.length);
+          this.fence = stack.length;
+          continue;
         case 0x2e: { // STOP
+          cur.i = i;
           // load() pops the result: an empty stack (above the fence) is an underflow.
           const result = this.pop();
           this.checkFrame();
           return result;
         }
-        case 0x30: // POP
-          // load_pop: a mark sitting exactly at the top is popped instead of an object.
-          if (this.marks.length > 0 && this.marks[this.marks.length - 1] === this.stack.length) this.marker();
-          else this.pop();
-          break;
-        case 0x31: // POP_MARK
-          this.dropTo(this.marker());
-          break;
-        case 0x32: // DUP
-          this.push(this.top());
-          break;
-        case 0x46: // FLOAT
-          if (!parseFloatLine(this.shortLine('FLOAT'))) fail('could not convert string to float');
-          this.push(FLOAT);
-          break;
-        case 0x49: { // INT
-          const l = this.shortLine('INT');
-          if (l.length < 1) fail('pickle data was truncated (empty INT line)');
-          const r = parseIntLine(l);
-          if (r === null) fail(`invalid literal for int(): ${JSON.stringify(l.toString('latin1').slice(0, 40))}`);
-          this.push(r === 'bool' ? BOOL : /^\s*[-+]?\d{1,15}\s*$/.test(l.toString('latin1')) ? intValue(parseInt(l.toString('latin1'), 10)) : INT);
-          break;
-        }
-        case 0x4a: // BININT
-          this.push(intValue(cur.readInt32LE()));
-          break;
-        case 0x4b: // BININT1
-          this.push(intValue(cur.readUInt8()));
-          break;
-        case 0x4d: // BININT2
-          this.push(intValue(cur.readUInt16LE()));
-          break;
-        case 0x4c: { // LONG
-          const l = this.shortLine('LONG');
-          if (l.length < 1) fail('pickle data was truncated (empty LONG line)');
-          if (!parseLongLine(l)) fail(`invalid literal for int(): ${JSON.stringify(l.toString('latin1').slice(0, 40))}`);
-          this.push(INT);
-          break;
-        }
-        case 0x8a: { // LONG1
-          const n = cur.readUInt8();
-          // Little-endian two's complement; up to 6 bytes always fit a double exactly.
-          this.push(n === 0 ? intValue(0) : n <= 6 ? intValue(cur.readBytes(n).readIntLE(0, n)) : (cur.skip(n), INT));
-          break;
-        }
-        case 0x8b: { // LONG4
-          const n = cur.readInt32LE();
-          if (n < 0) fail('LONG pickle has negative byte count');
-          cur.skip(this.checkedLength(n, 'LONG4'));
-          this.push(INT);
-          break;
-        }
         case 0x4e: // NONE
-          this.push(NONE);
+          v = NONE;
           break;
         case 0x88: // NEWTRUE
         case 0x89: // NEWFALSE
-          this.push(BOOL);
+          v = BOOL;
+          break;
+        case 0x4a: // BININT
+          v = int32Value(buf[arg]! | (buf[arg + 1]! << 8) | (buf[arg + 2]! << 16) | (buf[arg + 3]! << 24));
+          break;
+        case 0x4b: // BININT1
+          v = int32Value(buf[arg]!);
+          break;
+        case 0x4d: // BININT2
+          v = int32Value(buf[arg]! | (buf[arg + 1]! << 8));
           break;
         case 0x47: // BINFLOAT
-          cur.skip(8);
-          this.push(FLOAT);
+          v = FLOAT;
           break;
-        case 0x53: { // STRING
-          const offset = cur.pos;
-          const { text: l, length } = cur.readLine(KEEP_TEXT);
-          if (length <= KEEP_TEXT) {
-            const decoded = decodeStringLine(l);
-            if (decoded === null) fail('the STRING opcode argument must be quoted');
-            this.push({ kind: 'str', text: decoded!.toString('latin1'), enc: 'string-escape', offset, length });
-          } else {
-            const q = l[0];
-            if (q !== 0x27 && q !== 0x22) fail('the STRING opcode argument must be quoted');
-            this.push({ kind: 'str', text: null, enc: 'string-escape', offset, length });
-          }
-          break;
-        }
-        case 0x54: { // BINSTRING
-          const n = cur.readInt32LE();
-          if (n < 0) fail('BINSTRING pickle has negative byte count');
-          this.push(this.binText(this.checkedLength(n, 'BINSTRING'), 'raw'));
-          break;
-        }
-        case 0x55: // SHORT_BINSTRING
-          this.push(this.binText(cur.readUInt8(), 'raw'));
-          break;
-        case 0x56: { // UNICODE
-          const offset = cur.pos;
-          const { text: l, length } = cur.readLine(KEEP_TEXT);
-          if (length <= KEEP_TEXT) {
-            const s = decodeRawUnicodeEscape(l);
-            if (s === null) fail("'rawunicodeescape' codec can't decode the UNICODE argument");
-            this.push({ kind: 'str', text: s, enc: 'raw-unicode-escape', offset, length });
-          } else {
-            this.push({ kind: 'str', text: null, enc: 'raw-unicode-escape', offset, length });
-          }
-          break;
-        }
+        // Text and bytes payloads are located, not read: the position moves past them (see binText()).
         case 0x58: // BINUNICODE
-          this.push(this.binText(this.checkedLength(cur.readUInt32LE(), 'BINUNICODE'), 'utf8'));
-          break;
         case 0x8c: // SHORT_BINUNICODE
-          this.push(this.binText(cur.readUInt8(), 'utf8'));
-          break;
-        case 0x8d: // BINUNICODE8
-          this.push(this.binText(this.checkedLength(cur.readUInt64LE(), 'BINUNICODE8'), 'utf8'));
-          break;
         case 0x42: // BINBYTES
-          this.push(this.binBytes(this.checkedLength(cur.readUInt32LE(), 'BINBYTES')));
-          break;
-        case 0x43: // SHORT_BINBYTES
-          this.push(this.binBytes(cur.readUInt8()));
-          break;
-        case 0x8e: // BINBYTES8
-          this.push(this.binBytes(this.checkedLength(cur.readUInt64LE(), 'BINBYTES8')));
-          break;
-        case 0x96: { // BYTEARRAY8
-          const n = this.checkedLength(cur.readUInt64LE(), 'BYTEARRAY8');
-          const v = this.binBytes(n);
-          this.push(v);
+        case 0x43: { // SHORT_BINBYTES
+          const length = op === 0x58 || op === 0x42 ? (buf[arg]! | (buf[arg + 1]! << 8) | (buf[arg + 2]! << 16) | (buf[arg + 3]! << 24)) >>> 0 : buf[arg]!;
+          const offset = base + i;
+          if (length > size - offset) throw new EndOfData(offset, length);
+          v = op === 0x58 || op === 0x8c ? { kind: 'str', text: null, enc: 'utf8', offset, length } : { kind: 'bytes', span: { enc: 'raw', offset, length }, data: null };
+          i += length;
+          if (i > buf.length) {
+            // The payload runs past the window: continue reading after it.
+            cur.seek(offset + length);
+            buf = cur.buf;
+            base = cur.bufStart;
+            i = cur.i;
+          }
           break;
         }
-        case 0x97: // NEXT_BUFFER
-          // CPython raises unless the caller passed buffers=; torch and joblib do not. Keep reading either way.
-          this.push(BUFFER);
-          break;
-        case 0x98: // READONLY_BUFFER
-          this.top();
-          break;
         case 0x29: // EMPTY_TUPLE
-          this.push(EMPTY_TUPLE);
+          v = EMPTY_TUPLE;
           break;
-        case 0x74: { // TUPLE
-          this.push(tupleOf(this.popTo(this.marker())));
+        case 0x74: // TUPLE
+          v = tupleOf(this.popTo(this.marker()));
           break;
-        }
-        case 0x85: { // TUPLE1
-          const a = this.pop();
-          this.push(tupleOf([a]));
+        case 0x85: // TUPLE1
+          v = tupleOf([this.pop()]);
           break;
-        }
         case 0x86: { // TUPLE2
           const b = this.pop();
-          const a = this.pop();
-          this.push(tupleOf([a, b]));
+          v = tupleOf([this.pop(), b]);
           break;
         }
         case 0x87: { // TUPLE3
           const c = this.pop();
           const b = this.pop();
-          const a = this.pop();
-          this.push(tupleOf([a, b, c]));
+          v = tupleOf([this.pop(), b, c]);
           break;
         }
         case 0x5d: // EMPTY_LIST
-          this.push(LIST);
-          break;
-        case 0x6c: // LIST
-          this.dropTo(this.marker());
-          this.push(LIST);
+          v = LIST;
           break;
         case 0x7d: // EMPTY_DICT
-          this.push(this.hooks ? this.newDict(this.stack[this.stack.length - 1]) : DICT);
-          break;
-        case 0x64: { // DICT
-          const mark = this.marker();
-          if ((this.stack.length - mark) % 2 !== 0) fail('odd number of items for DICT');
-          const dict = this.hooks ? this.newDict(this.stack[mark - 1]) : DICT;
-          if (dict !== DICT) this.recordItems(dict, mark);
-          this.dropTo(mark);
-          this.push(dict);
-          break;
-        }
-        case 0x8f: // EMPTY_SET
-          this.push(SET);
-          break;
-        case 0x91: // FROZENSET
-          this.dropTo(this.marker());
-          this.push(FROZENSET);
+          v = this.hooks ? this.newDict(stack[stack.length - 1]) : DICT;
           break;
         case 0x61: { // APPEND
-          if (this.stack.length - 1 <= this.fence) fail('unpickling stack underflow');
-          this.stack.pop();
-          this.mutate(this.top(), 'APPEND', 'list');
-          break;
+          if (stack.length - 1 <= this.fence) fail('unpickling stack underflow');
+          stack.pop();
+          const target = stack[stack.length - 1]!;
+          if (target !== LIST) this.mutate(target, 'APPEND', 'list');
+          continue;
         }
         case 0x65: { // APPENDS
           const mark = this.marker();
-          if (mark > this.stack.length || mark <= this.fence) fail('unpickling stack underflow');
-          const n = this.stack.length - mark;
+          if (mark > stack.length || mark <= this.fence) fail('unpickling stack underflow');
+          const n = stack.length - mark;
           this.dropTo(mark);
-          if (n > 0) this.mutateAt(mark - 1, 'APPENDS', 'list');
-          break;
+          if (n > 0 && stack[mark - 1] !== LIST) this.mutateAt(mark - 1, 'APPENDS', 'list');
+          continue;
         }
         case 0x73: { // SETITEM
-          if (this.stack.length - 2 <= this.fence) fail('unpickling stack underflow');
-          const target = this.stack[this.stack.length - 3]!;
-          if (target !== DICT) this.recordItems(target, this.stack.length - 2);
-          this.stack.length -= 2;
-          this.mutate(this.top(), 'SETITEM', 'dict');
-          break;
+          if (stack.length - 2 <= this.fence) fail('unpickling stack underflow');
+          const target = stack[stack.length - 3]!;
+          if (target !== DICT) this.recordItems(target, stack.length - 2);
+          stack.length -= 2;
+          if (target !== DICT) this.mutate(target, 'SETITEM', 'dict');
+          continue;
         }
         case 0x75: { // SETITEMS
           const mark = this.marker();
-          if (mark > this.stack.length || mark <= this.fence) fail('unpickling stack underflow');
-          const n = this.stack.length - mark;
+          if (mark > stack.length || mark <= this.fence) fail('unpickling stack underflow');
+          const n = stack.length - mark;
           if (n % 2 !== 0) fail('odd number of items for SETITEMS');
-          if (n > 0 && this.stack[mark - 1] !== DICT) this.recordItems(this.stack[mark - 1]!, mark);
+          const target = stack[mark - 1];
+          if (n > 0 && target !== DICT) this.recordItems(target!, mark);
           this.dropTo(mark);
-          if (n > 0) this.mutateAt(mark - 1, 'SETITEMS', 'dict');
-          break;
-        }
-        case 0x90: { // ADDITEMS
-          const mark = this.marker();
-          if (mark === 0 || mark <= this.fence) fail('unpickling stack underflow');
-          const n = this.stack.length - mark;
-          this.dropTo(mark);
-          if (n > 0) this.mutateAt(mark - 1, 'ADDITEMS', 'set');
-          break;
-        }
-        case 0x62: { // BUILD
-          if (this.stack.length - 2 < this.fence) fail('unpickling stack underflow');
-          const state = this.pop();
-          this.build(this.top(), state);
-          break;
-        }
-        case 0x63: { // GLOBAL
-          const m = this.nameLine('GLOBAL module');
-          const n = this.nameLine('GLOBAL name');
-          this.push(this.resolveGlobal(m, n, this.opStart));
-          break;
-        }
-        case 0x93: { // STACK_GLOBAL
-          const name = this.pop();
-          const module = this.pop();
-          this.push(this.stackGlobal(module, name));
-          break;
-        }
-        case 0x69: { // INST
-          const mark = this.marker();
-          const m = this.nameLine('INST module');
-          const n = this.nameLine('INST class');
-          const cls = this.resolveGlobal(m, n, this.opStart);
-          const args = this.popTo(mark);
-          this.push(this.call(cls, args, 'INST'));
-          break;
-        }
-        case 0x6f: { // OBJ
-          const mark = this.marker();
-          if (this.stack.length - mark < 1) fail('unpickling stack underflow');
-          const items = this.popTo(mark);
-          this.push(this.call(items[0]!, items.slice(1), 'OBJ'));
-          break;
-        }
-        case 0x52: { // REDUCE
-          const args = this.pop();
-          const callee = this.pop();
-          this.push(this.call(callee, this.argsOf(args, 'REDUCE'), 'REDUCE'));
-          break;
-        }
-        case 0x81: { // NEWOBJ
-          const args = this.pop();
-          const cls = this.pop();
-          if (args.kind !== 'tuple' && args.kind !== 'object' && args.kind !== 'opaque') fail('NEWOBJ expected an arg tuple.');
-          this.push(this.call(cls, this.argsOf(args, 'NEWOBJ'), 'NEWOBJ'));
-          break;
-        }
-        case 0x92: { // NEWOBJ_EX
-          this.pop(); // kwargs
-          const args = this.pop();
-          const cls = this.pop();
-          this.push(this.call(cls, this.argsOf(args, 'NEWOBJ_EX'), 'NEWOBJ_EX'));
-          break;
-        }
-        case 0x82: // EXT1
-          this.push(this.extension(cur.readUInt8()));
-          break;
-        case 0x83: // EXT2
-          this.push(this.extension(cur.readUInt16LE()));
-          break;
-        case 0x84: // EXT4
-          this.push(this.extension(cur.readInt32LE()));
-          break;
-        case 0x50: // PERSID
-          this.shortLine('PERSID');
-          this.push(PERSISTENT);
-          break;
-        case 0x51: { // BINPERSID
-          const pid = this.pop();
-          if (this.hooks?.collectPersistentIds && this.persistentIds.length < MAX_PERSISTENT_IDS) this.persistentIds.push(pid);
-          this.push({ kind: 'opaque', what: 'persistent', pid });
-          break;
-        }
-        case 0x70: { // PUT
-          const idx = parseMemoIndex(this.shortLine('PUT').toString('latin1'));
-          if (idx === null || idx < 0) fail('negative or invalid PUT argument');
-          this.memoPut(idx!);
-          break;
+          if (n > 0 && target !== DICT) this.mutateAt(mark - 1, 'SETITEMS', 'dict');
+          continue;
         }
         case 0x71: // BINPUT
-          this.memoPut(cur.readUInt8());
-          break;
+          this.memoPut(buf[arg]!);
+          if (base + i > this.frameEnd) this.checkFrame(base + i);
+          continue;
         case 0x72: // LONG_BINPUT
-          this.memoPut(cur.readUInt32LE());
-          break;
+          this.memoPut((buf[arg]! | (buf[arg + 1]! << 8) | (buf[arg + 2]! << 16) | (buf[arg + 3]! << 24)) >>> 0);
+          if (base + i > this.frameEnd) this.checkFrame(base + i);
+          continue;
         case 0x94: // MEMOIZE
-          this.memoPut(this.memo.size);
-          break;
-        case 0x67: { // GET
-          const idx = parseMemoIndex(this.shortLine('GET').toString('latin1'));
-          this.push(this.memoGet(idx));
-          break;
-        }
+          this.memoPut(memo.size);
+          continue;
         case 0x68: // BINGET
-          this.push(this.memoGet(cur.readUInt8()));
+          v = this.memoGet(buf[arg]!);
           break;
         case 0x6a: // LONG_BINGET
-          this.push(this.memoGet(cur.readUInt32LE()));
+          v = this.memoGet((buf[arg]! | (buf[arg + 1]! << 8) | (buf[arg + 2]! << 16) | (buf[arg + 3]! << 24)) >>> 0);
           break;
-        case 0x80: { // PROTO
-          const p = cur.readUInt8();
-          if (p > HIGHEST_PROTOCOL) fail(`unsupported pickle protocol: ${p}`);
-          this.proto = p;
-          break;
-        }
-        case 0x95: { // FRAME
-          const declared = cur.readUInt64LE();
-          const len = this.checkedLength(declared, 'FRAME');
-          // The C unpickler reads the whole frame and rewinds: opcodes are then read linearly, as here.
-          // A frame reaching past the current one is read differently by the C and Python unpicklers.
-          const end = cur.pos + len;
-          if (this.frameEnd > this.opStart && end > this.frameEnd) this.frameDivergence('a FRAME extends past the enclosing frame');
-          this.frameEnd = end;
-          continue; // the FRAME opcode itself is inside the previous frame's accounting already
-        }
         default:
-          fail(INVALID_LOAD_KEY[op]!);
+          cur.i = i;
+          this.rareOp(op);
+          buf = cur.buf;
+          base = cur.bufStart;
+          i = cur.i;
+          if (base + i > this.frameEnd) this.checkFrame(base + i);
+          continue;
       }
-      this.checkFrame();
+      if (stack.length >= maxStack) throw new VmFail('limit', `stack deeper than ${maxStack} items`);
+      stack.push(v);
+      // Only opcodes with arguments can cross the end of a frame: the others `continue` above without checking.
+      if (base + i > this.frameEnd) this.checkFrame(base + i);
     }
   }
 
-  /** An opcode whose bytes cross the end of the current frame: pickle.py raises, _pickle reads on. */
-  private checkFrame(): void {
-    // Ordered for the common case: still inside the frame (or no frame at all), one comparison.
-    if (this.cur.pos > this.frameEnd && this.frameEnd > this.opStart) {
+  /** Every opcode loop() leaves out, read through the cursor's methods (the cursor is past the opcode byte). */
+  private rareOp(op: number): void {
+    const cur = this.cur;
+    switch (op) {
+      case 0x30: // POP
+        // load_pop: a mark sitting exactly at the top is popped instead of an object.
+        if (this.marks.length > 0 && this.marks[this.marks.length - 1] === this.stack.length) this.marker();
+        else this.pop();
+        break;
+      case 0x31: // POP_MARK
+        this.dropTo(this.marker());
+        break;
+      case 0x32: // DUP
+        this.push(this.top());
+        break;
+      case 0x46: // FLOAT
+        if (!parseFloatLine(this.shortLine('FLOAT'))) fail('could not convert string to float');
+        this.push(FLOAT);
+        break;
+      case 0x49: { // INT
+        const l = this.shortLine('INT');
+        if (l.length < 1) fail('pickle data was truncated (empty INT line)');
+        const r = parseIntLine(l);
+        if (r === null) fail(`invalid literal for int(): ${JSON.stringify(l.toString('latin1').slice(0, 40))}`);
+        this.push(r === 'bool' ? BOOL : /^\s*[-+]?\d{1,15}\s*$/.test(l.toString('latin1')) ? intValue(parseInt(l.toString('latin1'), 10)) : INT);
+        break;
+      }
+      case 0x4c: { // LONG
+        const l = this.shortLine('LONG');
+        if (l.length < 1) fail('pickle data was truncated (empty LONG line)');
+        if (!parseLongLine(l)) fail(`invalid literal for int(): ${JSON.stringify(l.toString('latin1').slice(0, 40))}`);
+        this.push(INT);
+        break;
+      }
+      case 0x8a: { // LONG1
+        const n = cur.readUInt8();
+        // Little-endian two's complement; up to 6 bytes always fit a double exactly.
+        this.push(n === 0 ? intValue(0) : n <= 6 ? intValue(cur.readBytes(n).readIntLE(0, n)) : (cur.skip(n), INT));
+        break;
+      }
+      case 0x8b: { // LONG4
+        const n = cur.readInt32LE();
+        if (n < 0) fail('LONG pickle has negative byte count');
+        cur.skip(this.checkedLength(n, 'LONG4'));
+        this.push(INT);
+        break;
+      }
+      case 0x53: { // STRING
+        const offset = cur.pos;
+        const { text: l, length } = cur.readLine(KEEP_TEXT);
+        if (length <= KEEP_TEXT) {
+          const decoded = decodeStringLine(l);
+          if (decoded === null) fail('the STRING opcode argument must be quoted');
+          this.push({ kind: 'str', text: decoded!.toString('latin1'), enc: 'string-escape', offset, length });
+        } else {
+          const q = l[0];
+          if (q !== 0x27 && q !== 0x22) fail('the STRING opcode argument must be quoted');
+          this.push({ kind: 'str', text: null, enc: 'string-escape', offset, length });
+        }
+        break;
+      }
+      case 0x54: { // BINSTRING
+        const n = cur.readInt32LE();
+        if (n < 0) fail('BINSTRING pickle has negative byte count');
+        this.push(this.binText(this.checkedLength(n, 'BINSTRING'), 'raw'));
+        break;
+      }
+      case 0x55: // SHORT_BINSTRING
+        this.push(this.binText(cur.readUInt8(), 'raw'));
+        break;
+      case 0x56: { // UNICODE
+        const offset = cur.pos;
+        const { text: l, length } = cur.readLine(KEEP_TEXT);
+        if (length <= KEEP_TEXT) {
+          const s = decodeRawUnicodeEscape(l);
+          if (s === null) fail("'rawunicodeescape' codec can't decode the UNICODE argument");
+          this.push({ kind: 'str', text: s, enc: 'raw-unicode-escape', offset, length });
+        } else {
+          this.push({ kind: 'str', text: null, enc: 'raw-unicode-escape', offset, length });
+        }
+        break;
+      }
+      case 0x8d: // BINUNICODE8
+        this.push(this.binText(this.checkedLength(cur.readUInt64LE(), 'BINUNICODE8'), 'utf8'));
+        break;
+      case 0x8e: // BINBYTES8
+        this.push(this.binBytes(this.checkedLength(cur.readUInt64LE(), 'BINBYTES8')));
+        break;
+      case 0x96: { // BYTEARRAY8
+        const n = this.checkedLength(cur.readUInt64LE(), 'BYTEARRAY8');
+        const v = this.binBytes(n);
+        this.push(v);
+        break;
+      }
+      case 0x97: // NEXT_BUFFER
+        // CPython raises unless the caller passed buffers=; torch and joblib do not. Keep reading either way.
+        this.push(BUFFER);
+        break;
+      case 0x98: // READONLY_BUFFER
+        this.top();
+        break;
+      case 0x6c: // LIST
+        this.dropTo(this.marker());
+        this.push(LIST);
+        break;
+      case 0x64: { // DICT
+        const mark = this.marker();
+        if ((this.stack.length - mark) % 2 !== 0) fail('odd number of items for DICT');
+        const dict = this.hooks ? this.newDict(this.stack[mark - 1]) : DICT;
+        if (dict !== DICT) this.recordItems(dict, mark);
+        this.dropTo(mark);
+        this.push(dict);
+        break;
+      }
+      case 0x8f: // EMPTY_SET
+        this.push(SET);
+        break;
+      case 0x91: // FROZENSET
+        this.dropTo(this.marker());
+        this.push(FROZENSET);
+        break;
+      case 0x90: { // ADDITEMS
+        const mark = this.marker();
+        if (mark === 0 || mark <= this.fence) fail('unpickling stack underflow');
+        const n = this.stack.length - mark;
+        this.dropTo(mark);
+        if (n > 0) this.mutateAt(mark - 1, 'ADDITEMS', 'set');
+        break;
+      }
+      case 0x62: { // BUILD
+        if (this.stack.length - 2 < this.fence) fail('unpickling stack underflow');
+        const state = this.pop();
+        this.build(this.top(), state);
+        break;
+      }
+      case 0x63: { // GLOBAL
+        const m = this.nameLine('GLOBAL module');
+        const n = this.nameLine('GLOBAL name');
+        this.push(this.resolveGlobal(m, n, this.opStart));
+        break;
+      }
+      case 0x93: { // STACK_GLOBAL
+        const name = this.pop();
+        const module = this.pop();
+        this.push(this.stackGlobal(module, name));
+        break;
+      }
+      case 0x69: { // INST
+        const mark = this.marker();
+        const m = this.nameLine('INST module');
+        const n = this.nameLine('INST class');
+        const cls = this.resolveGlobal(m, n, this.opStart);
+        const args = this.popTo(mark);
+        this.push(this.call(cls, args, 'INST'));
+        break;
+      }
+      case 0x6f: { // OBJ
+        const mark = this.marker();
+        if (this.stack.length - mark < 1) fail('unpickling stack underflow');
+        const items = this.popTo(mark);
+        this.push(this.call(items[0]!, items.slice(1), 'OBJ'));
+        break;
+      }
+      case 0x52: { // REDUCE
+        const args = this.pop();
+        const callee = this.pop();
+        this.push(this.call(callee, this.argsOf(args, 'REDUCE'), 'REDUCE'));
+        break;
+      }
+      case 0x81: { // NEWOBJ
+        const args = this.pop();
+        const cls = this.pop();
+        if (args.kind !== 'tuple' && args.kind !== 'object' && args.kind !== 'opaque') fail('NEWOBJ expected an arg tuple.');
+        this.push(this.call(cls, this.argsOf(args, 'NEWOBJ'), 'NEWOBJ'));
+        break;
+      }
+      case 0x92: { // NEWOBJ_EX
+        this.pop(); // kwargs
+        const args = this.pop();
+        const cls = this.pop();
+        this.push(this.call(cls, this.argsOf(args, 'NEWOBJ_EX'), 'NEWOBJ_EX'));
+        break;
+      }
+      case 0x82: // EXT1
+        this.push(this.extension(cur.readUInt8()));
+        break;
+      case 0x83: // EXT2
+        this.push(this.extension(cur.readUInt16LE()));
+        break;
+      case 0x84: // EXT4
+        this.push(this.extension(cur.readInt32LE()));
+        break;
+      case 0x50: // PERSID
+        this.shortLine('PERSID');
+        this.push(PERSISTENT);
+        break;
+      case 0x51: { // BINPERSID
+        const pid = this.pop();
+        if (this.hooks?.collectPersistentIds && this.persistentIds.length < MAX_PERSISTENT_IDS) this.persistentIds.push(pid);
+        this.push({ kind: 'opaque', what: 'persistent', pid });
+        break;
+      }
+      case 0x70: { // PUT
+        const idx = parseMemoIndex(this.shortLine('PUT').toString('latin1'));
+        if (idx === null || idx < 0) fail('negative or invalid PUT argument');
+        this.memoPut(idx!);
+        break;
+      }
+      case 0x67: { // GET
+        const idx = parseMemoIndex(this.shortLine('GET').toString('latin1'));
+        this.push(this.memoGet(idx));
+        break;
+      }
+      case 0x80: { // PROTO
+        const p = cur.readUInt8();
+        if (p > HIGHEST_PROTOCOL) fail(`unsupported pickle protocol: ${p}`);
+        this.proto = p;
+        break;
+      }
+      case 0x95: { // FRAME
+        const len = this.checkedLength(cur.readUInt64LE(), 'FRAME');
+        // The C unpickler reads the whole frame and rewinds: opcodes are then read linearly, as here.
+        // A frame reaching past the current one is read differently by the C and Python unpicklers.
+        const end = cur.pos + len;
+        if (this.frameEnd > this.opStart && end > this.frameEnd) this.frameDivergence('a FRAME extends past the enclosing frame');
+        this.frameEnd = end;
+        break; // the FRAME opcode itself is inside the previous frame's accounting, already checked
+      }
+      default:
+        fail(INVALID_LOAD_KEY[op]!);
+    }
+  }
+
+  /** An opcode (at opStart, its bytes ending at `end`) crosses the end of the current frame: pickle.py raises, _pickle reads on. */
+  private checkFrame(end: number = this.cur.pos): void {
+    if (end > this.frameEnd && this.frameEnd > this.opStart) {
       this.frameDivergence(`${this.currentOpName()} at byte ${this.opStart} crosses the end of its FRAME at byte ${this.frameEnd}`);
     }
   }
