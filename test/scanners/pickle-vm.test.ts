@@ -431,6 +431,21 @@ describe('the dispatch loop reading from its window, and the memo in chunks', ()
     expect(r.errors.map((e) => e.message).join()).toMatch(/Memo value not found at index 5001/);
   });
 
+  it('every kind of value comes back from the memo as it went in', async () => {
+    // A global, an argument tuple, shared constants and strings, each memoised then fetched back for the call.
+    const r = await scan(
+      asm(
+        op.proto(4), op.global('posix', 'system'), op.MEMOIZE, op.POP, op.bu('id'), op.TUPLE1, op.MEMOIZE, op.POP,
+        op.EMPTY_DICT, op.MEMOIZE, op.EMPTY_LIST, op.MEMOIZE, op.NONE, op.MEMOIZE, op.EMPTY_TUPLE, op.MEMOIZE,
+        op.POP, op.POP, op.POP, op.POP, op.binget(0), op.binget(1), op.REDUCE, op.POP,
+        op.binget(2), op.binget(5), op.sbu('k'), op.SETITEM, op.POP, op.binget(3), op.binget(4), op.APPEND, op.STOP,
+      ),
+    );
+    expect(finding(r, 'posix.system')?.use).toBe('called');
+    expect(r.errors).toEqual([]);
+    expect(r.findings.length).toBe(1);
+  });
+
   it('a BINPUT whose argument lies past the end of its FRAME is a frame divergence', async () => {
     const r = await scan(asm(op.proto(4), op.frame(2), op.NONE, op.binput(0), op.STOP));
     expect(rulesOf(r)).toContain('pickle/frame-divergence');

@@ -4,35 +4,64 @@
  * map for far-away indices (LONG_BINPUT 4000000000 must not allocate four billion slots).
  *
  * Pickles memoise nearly every object they write, so a pickle of two million small dicts fills four million
- * entries; the layout here is chosen for that:
+ * entries; the layout here is chosen for that, and every byte per entry counts (on this kind of VM each
+ * fresh page of memory costs a fault of several microseconds):
  * - Dense entries live in fixed-size chunks, never in one array grown by push: growing a multi-million-slot
- *   array re-allocates and copies it in V8's large-object space, which measured at 2-3x the cost of chunked
- *   stores for MEMOIZE-heavy streams.
- * - Strings located in the source are kept as typed-array entries (offset, length, encoding) and turned back
- *   into values when fetched: a JS object alive per memoised string made the garbage collector the largest
- *   cost (peak RSS on the 2-million-dict benchmark fell from ~380 to ~290 MB). A string fetched once is kept
- *   as the value it became: dict keys are written once and fetched for every record.
+ *   array re-allocates and copies it in V8's large-object space.
+ * - Each entry is a tag byte first. The shared constants of values.ts (an empty dict, None, a float…) are
+ *   the tag alone; a string located in the source is the tag plus its offset and length in typed arrays (a
+ *   JS object alive per memoised string made the garbage collector the largest cost). Other values take a
+ *   slot in an array of objects that a chunk makes when it first needs one. On the 2-million-dict
+ *   benchmark this took peak RSS from ~190 to ~137 MB (from ~380 MB with one object per entry).
+ * - A string fetched once is kept as the value it became: dict keys are written once and fetched per record.
  */
-import type { Span, Value } from './values.js';
-
-const STR = Symbol('memoised str span');
-const ENCS: readonly Span['enc'][] = ['raw', 'utf8', 'string-escape', 'raw-unicode-escape'];
-function encIndex(e: Span['enc']): number {
-  return e === 'utf8' ? 1 : e === 'raw' ? 0 : e === 'string-escape' ? 2 : 3;
-}
+import { BOOL, BUFFER, DICT, EMPTY_TUPLE, FLOAT, FROZENSET, INT, LIST, NONE, PERSISTENT, SET, type Span, type Value } from './values.js';
 
 const CHUNK_BITS = 12;
 const CHUNK = 1 << CHUNK_BITS;
 const IN_CHUNK = CHUNK - 1;
 
-type Slot = Value | typeof STR | undefined;
+/** Tags: 0 an empty entry; 1..SHARED.length-1 a shared constant; OBJECT a value in `objects`; STR+enc a located string. */
+const SHARED: readonly (Value | undefined)[] = [undefined, DICT, LIST, NONE, EMPTY_TUPLE, INT, FLOAT, BOOL, SET, FROZENSET, PERSISTENT, BUFFER];
+const OBJECT = 32;
+const STR = 64;
+const ENCS: readonly Span['enc'][] = ['raw', 'utf8', 'string-escape', 'raw-unicode-escape'];
 
-/** CHUNK consecutive entries; the typed arrays exist once a located string is stored in the chunk. */
+function sharedTag(v: Value): number {
+  // Most frequent first; only scalars, containers and opaque values can be one of the others.
+  if (v === DICT) return 1;
+  if (v === LIST) return 2;
+  if (v === NONE) return 3;
+  if (v === EMPTY_TUPLE) return 4;
+  if (v.kind !== 'scalar' && v.kind !== 'container' && v.kind !== 'opaque') return 0;
+  for (let t = 5; t < SHARED.length; t++) if (SHARED[t] === v) return t;
+  return 0;
+}
+
+function strTag(e: Span['enc']): number {
+  return STR + (e === 'utf8' ? 1 : e === 'raw' ? 0 : e === 'string-escape' ? 2 : 3);
+}
+
+/** CHUNK consecutive entries: a tag each, and the arrays behind the tags once an entry of the chunk needs them. */
 class Chunk {
-  readonly slots: Slot[] = new Array<Slot>(CHUNK).fill(undefined);
+  readonly tags = new Uint8Array(CHUNK);
   offsets: Float64Array | null = null;
-  lengths: Float64Array | null = null;
-  encs: Uint8Array | null = null;
+  lengths: Uint32Array | null = null;
+  objects: (Value | undefined)[] | null = null;
+
+  storeObject(j: number, v: Value): void {
+    this.objects ??= new Array<Value | undefined>(CHUNK).fill(undefined);
+    this.objects[j] = v;
+    this.tags[j] = OBJECT;
+  }
+
+  storeSpan(j: number, v: Value & { kind: 'str' }): void {
+    this.offsets ??= new Float64Array(CHUNK);
+    this.lengths ??= new Uint32Array(CHUNK);
+    this.offsets[j] = v.offset;
+    this.lengths[j] = v.length;
+    this.tags[j] = strTag(v.enc);
+  }
 }
 
 export class Memo {
@@ -69,23 +98,14 @@ export class Memo {
     }
     const j = idx & IN_CHUNK;
     // An index stored far away before the chunks reached it moves into them, counted once.
-    if (chunk.slots[j] === undefined && !(this.far.size > 0 && this.far.delete(idx))) {
+    if (chunk.tags[j] === 0 && !(this.far.size > 0 && this.far.delete(idx))) {
       if (this.count >= this.max) return false;
       this.count++;
     }
-    if (v.kind === 'str' && v.text === null) {
-      if (chunk.offsets === null) {
-        chunk.offsets = new Float64Array(CHUNK);
-        chunk.lengths = new Float64Array(CHUNK);
-        chunk.encs = new Uint8Array(CHUNK);
-      }
-      chunk.offsets[j] = v.offset;
-      chunk.lengths![j] = v.length;
-      chunk.encs![j] = encIndex(v.enc);
-      chunk.slots[j] = STR;
-    } else {
-      chunk.slots[j] = v;
-    }
+    const shared = sharedTag(v);
+    if (shared !== 0) chunk.tags[j] = shared;
+    else if (v.kind === 'str' && v.text === null && v.length <= 0xffffffff) chunk.storeSpan(j, v);
+    else chunk.storeObject(j, v);
     return true;
   }
 
@@ -93,13 +113,14 @@ export class Memo {
     if (idx >= 0 && idx < this.chunks.length * CHUNK) {
       const chunk = this.chunks[idx >>> CHUNK_BITS]!;
       const j = idx & IN_CHUNK;
-      const s = chunk.slots[j];
-      if (s === STR) {
-        const v: Value = { kind: 'str', text: null, enc: ENCS[chunk.encs![j]!]!, offset: chunk.offsets![j]!, length: chunk.lengths![j]! };
-        chunk.slots[j] = v;
+      const tag = chunk.tags[j]!;
+      if (tag === OBJECT) return chunk.objects![j];
+      if (tag >= STR) {
+        const v: Value = { kind: 'str', text: null, enc: ENCS[tag - STR]!, offset: chunk.offsets![j]!, length: chunk.lengths![j]! };
+        chunk.storeObject(j, v);
         return v;
       }
-      if (s !== undefined) return s;
+      if (tag !== 0) return SHARED[tag];
     }
     return this.far.size > 0 ? this.far.get(idx) : undefined;
   }
