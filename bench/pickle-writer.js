@@ -125,3 +125,25 @@ export function writeBigArray(path, bytes) {
   closeSync(fd);
   return head.length + bytes + tail.length;
 }
+
+/**
+ * A small pickle followed by `bytes` of pseudo-random data (seeded, so every run measures the same bytes):
+ * what `pickle.dump(meta, f); f.write(raw)` leaves. The scanner searches the data after STOP for hidden
+ * pickles, offset by offset, up to its limit (4 MiB by default).
+ */
+export function writePickleThenNoise(path, bytes) {
+  const noise = Buffer.alloc(bytes);
+  let s = 0x9e3779b9;
+  for (let i = 0; i < bytes; i += 4) {
+    // mulberry32
+    s = (s + 0x6d2b79f5) | 0;
+    let t = Math.imul(s ^ (s >>> 15), 1 | s);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    noise.writeUInt32LE((t ^ (t >>> 14)) >>> 0, i);
+  }
+  const fd = openSync(path, 'w');
+  writeSync(fd, u8(0x80, 0x04, 0x4e, 0x2e)); // PROTO 4, NONE, STOP
+  writeSync(fd, noise);
+  closeSync(fd);
+  return 4 + bytes;
+}

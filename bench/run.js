@@ -6,7 +6,7 @@ import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchFormats } from './formats.js';
-import { writeBigArray, writeDictList } from './pickle-writer.js';
+import { writeBigArray, writeDictList, writePickleThenNoise } from './pickle-writer.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const work = join(here, '.work');
@@ -48,6 +48,9 @@ report('(a) opcode-heavy: 2,000,000 small dicts', dicts, 'target: >= 100 MB/s');
 const big = join(work, 'array-1gib.pkl');
 writeBigArray(big, 1 << 30);
 report('(b) 1 GiB of array bytes in one pickle', big, 'target: RSS < 150 MB, independent of size');
+const noise = join(work, 'pickle-then-noise.pkl');
+writePickleThenNoise(noise, 8 << 20);
+report('    a pickle, then 8 MiB of random bytes', noise, 'figures only: the first 4 MiB after STOP are searched for hidden pickles (a limit error says so)');
 await (await import('./git.js')).benchGit(work);
 
 await (await import('./containers.js')).benchContainers(work);

@@ -373,6 +373,42 @@ describe('bounds', () => {
   });
 });
 
+describe('each way a run stops names its cause, at the opcode where CPython raises, after what already ran', () => {
+  const call = asm(op.proto(2), op.global('posix', 'system'), op.bu('id'), op.TUPLE1, op.REDUCE, op.POP);
+  const le = (bytes: number, n: number | bigint) => {
+    const b = Buffer.alloc(bytes);
+    if (bytes === 8) b.writeBigUInt64LE(BigInt(n));
+    else b.writeInt32LE(Number(n));
+    return b;
+  };
+  // [what, the bytes after the call, the message, where the failing opcode starts in those bytes (default 0)]
+  const cases: [string, Buffer, RegExp, number?][] = [
+    ['an invalid opcode', Buffer.from([0xff]), /invalid load key, '\\xff'/],
+    ['PROTO beyond the highest protocol', Buffer.from([0x80, 9]), /unsupported pickle protocol: 9/],
+    ['a GLOBAL module line that is not UTF-8', Buffer.from('c\xff\xfe\nx\n', 'latin1'), /GLOBAL module is not valid UTF-8/],
+    ['an empty GLOBAL module line', Buffer.from('c\nx\n', 'latin1'), /empty GLOBAL module line/],
+    ['a GLOBAL module that cannot be imported', Buffer.from('c1bad\nx\n', 'latin1'), /No module named "1bad"/],
+    ['an INST class line that is not UTF-8', Buffer.from('(ios\n\xc0\x80\n', 'latin1'), /INST class is not valid UTF-8/, 1],
+    ['a negative BINSTRING length', Buffer.concat([Buffer.from('T'), le(4, -1)]), /BINSTRING pickle has negative byte count/],
+    ['a negative LONG4 length', Buffer.concat([Buffer.from([0x8b]), le(4, -1)]), /LONG pickle has negative byte count/],
+    ['a BINUNICODE longer than the data', Buffer.concat([Buffer.from('X'), le(4, 1000), Buffer.from('ab')]), /truncated inside BINUNICODE at/],
+    ['a BINUNICODE8 longer than the data', Buffer.concat([Buffer.from([0x8d]), le(8, 2n ** 62n)]), /truncated inside BINUNICODE8/],
+    ['a FRAME longer than the data', Buffer.concat([Buffer.from([0x95]), le(8, 2n ** 40n)]), /truncated inside FRAME/],
+    ['an unquoted STRING', Buffer.from('Sabc\n', 'latin1'), /must be quoted/],
+    ['a FLOAT that does not parse', Buffer.from('Fnope\n', 'latin1'), /could not convert string to float/],
+    ['an INT that does not parse', Buffer.from('Izz\n', 'latin1'), /invalid literal for int\(\)/],
+  ];
+  for (const [what, tail, message, at = 0] of cases) {
+    it(what, async () => {
+      const r = await scan(asm(call, tail));
+      expect(finding(r, 'posix.system')?.use).toBe('called');
+      const first = r.errors[0];
+      expect(first?.message).toMatch(message);
+      expect(first?.offset).toBe(call.length + at);
+    });
+  }
+});
+
 describe('the dispatch loop reading from its window, and the memo in chunks', () => {
   const call = asm(op.global('posix', 'system'), op.bu('id'), op.TUPLE1, op.REDUCE);
   const int32 = (n: number) => {

@@ -188,6 +188,13 @@ class VmFail {
   ) {}
 }
 
+/**
+ * Why a run stopped, as loop() and rareOp() return it instead of throwing: in V8 a throw caught a few frames up
+ * cost ~15 µs here, and the search of junk stops runs by the hundred thousand (most within two opcodes). Deeper
+ * helpers still throw; run() catches those.
+ */
+type Halt = VmFail | EndOfData;
+
 const INVALID_LOAD_KEY = Array.from({ length: 256 }, (_, b) => `invalid load key, '\\x${b.toString(16).padStart(2, '0')}'`);
 
 /**
@@ -240,6 +247,8 @@ export class Machine {
   private softErrors: VmError[] = [];
   private persistentIds: Value[] = [];
   private skippedAt: number[] = [];
+  /** What ended the run when loop() returned null. */
+  private halted: Halt | null = null;
 
   constructor(
     private readonly src: ByteSource,
@@ -258,8 +267,8 @@ export class Machine {
     this.cur.seek(start);
     // Storage is reused across runs (the junk search makes millions of them); arrays that a previous result
     // still hands out are replaced rather than emptied.
-    this.stack.length = 0;
-    this.marks.length = 0;
+    if (this.stack.length > 0) this.stack.length = 0;
+    if (this.marks.length > 0) this.marks.length = 0;
     this.fence = 0;
     this.memo.reset(limits.maxMemo);
     this.proto = 0;
@@ -280,12 +289,11 @@ export class Machine {
     let value: Value | null = null;
     try {
       value = this.loop();
-      stopped = true;
+      if (value === null) error = this.errorOf(this.halted!);
+      else stopped = true;
     } catch (e) {
-      if (e instanceof VmFail) error = { kind: e.kind, offset: this.opStart, message: e.message };
-      else if (e instanceof EndOfData) {
-        error = { kind: 'parse', offset: this.opStart, message: `pickle data was truncated inside ${this.currentOpName()} at byte ${this.opStart}` };
-      } else throw e;
+      if (e instanceof VmFail || e instanceof EndOfData) error = this.errorOf(e);
+      else throw e;
     }
     return {
       start: this.start,
@@ -303,6 +311,17 @@ export class Machine {
       persistentIds: this.persistentIds,
       skippedAt: this.skippedAt,
     };
+  }
+
+  private errorOf(h: Halt): VmError {
+    if (h instanceof VmFail) return { kind: h.kind, offset: this.opStart, message: h.message };
+    return { kind: 'parse', offset: this.opStart, message: `pickle data was truncated inside ${this.currentOpName()} at byte ${this.opStart}` };
+  }
+
+  /** Ends the run with `h` (see Halt): loop() returns what this returns. */
+  private halt(h: Halt): null {
+    this.halted = h;
+    return null;
   }
 
   /** The opcode at opStart, read back for messages (the loop does not keep it: that store cost time). */
@@ -357,12 +376,12 @@ export class Machine {
   }
 
   /** A declared payload length, checked against the bytes left (never allocated, so a huge one only fails). */
-  private checkedLength(n: bigint | number, what: string): number {
+  private declaredLength(n: bigint | number, what: string): number | Halt {
     if (typeof n === 'number' && n >= 0 && n <= this.cur.remaining) return n;
     const big = BigInt(n);
-    if (big < 0n) fail(`${what} has a negative length`);
+    if (big < 0n) return new VmFail('parse', `${what} has a negative length`);
     if (big > BigInt(this.cur.remaining)) {
-      throw new EndOfData(this.cur.pos, Number(big > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : big));
+      return new EndOfData(this.cur.pos, Number(big > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : big));
     }
     return Number(big);
   }
@@ -391,10 +410,17 @@ export class Machine {
 
   // ---- globals ----
 
+  /**
+   * find_class imports the module first: a name that is not a dotted identifier path cannot be imported
+   * (short of an earlier payload planting it in sys.modules, which would already be a finding).
+   */
+  private unimportable(module: string): VmFail | null {
+    return MODULE_PATH.test(module) ? null : new VmFail('parse', `No module named ${JSON.stringify(module.slice(0, 80))}`);
+  }
+
   private resolveGlobal(module: string, name: string, offset: number, rename = true): Value {
-    // find_class imports the module first: a name that is not a dotted identifier path cannot be imported
-    // (short of an earlier payload planting it in sys.modules, which would already be a finding).
-    if (!MODULE_PATH.test(module)) fail(`No module named ${JSON.stringify(module.slice(0, 80))}`);
+    const unimportable = this.unimportable(module);
+    if (unimportable) throw unimportable;
     if (rename && this.proto < 3) ({ module, name } = compatRename(module, name));
     const key = `${module}\n${name}`;
     let rec = this.globals.get(key);
@@ -668,7 +694,7 @@ export class Machine {
    * which cost more than the work of most opcodes. rareOp() is separate so that this function stays small
    * enough for V8 to inline the helpers it calls.
    */
-  private loop(): Value {
+  private loop(): Value | null {
     const cur = this.cur;
     const stack = this.stack;
     const memo = this.memo;
@@ -691,12 +717,12 @@ export class Machine {
       const opStart = base + i;
       this.opStart = opStart;
       if (++this.opcodes > maxOps) throw new VmFail('limit', `more than ${maxOps} opcodes`);
-      if (i >= buf.length) throw new EndOfData(opStart, 1);
+      if (i >= buf.length) return this.halt(new EndOfData(opStart, 1));
       const op = buf[i]!;
       // The opcode's fixed-width argument is in the window, or the data ends inside it.
       const arg = i + 1;
       i = arg + widths[op]!;
-      if (i > buf.length) throw new EndOfData(opStart + 1, widths[op]!);
+      if (i > buf.length) return this.halt(new EndOfData(opStart + 1, widths[op]!));
       let v: Value;
       switch (op) {
         case 0x28: // MARK
@@ -737,7 +763,7 @@ export class Machine {
         case 0x43: { // SHORT_BINBYTES
           const length = op === 0x58 || op === 0x42 ? (buf[arg]! | (buf[arg + 1]! << 8) | (buf[arg + 2]! << 16) | (buf[arg + 3]! << 24)) >>> 0 : buf[arg]!;
           const offset = base + i;
-          if (length > size - offset) throw new EndOfData(offset, length);
+          if (length > size - offset) return this.halt(new EndOfData(offset, length));
           v = op === 0x58 || op === 0x8c ? { kind: 'str', text: null, enc: 'utf8', offset, length } : { kind: 'bytes', span: { enc: 'raw', offset, length }, data: null };
           i += length;
           if (i > buf.length) {
@@ -828,7 +854,8 @@ export class Machine {
           break;
         default:
           cur.i = i;
-          this.rareOp(op);
+          const halt = this.rareOp(op);
+          if (halt) return this.halt(halt);
           buf = cur.buf;
           base = cur.bufStart;
           i = cur.i;
@@ -843,7 +870,7 @@ export class Machine {
   }
 
   /** Every opcode loop() leaves out, read through the cursor's methods (the cursor is past the opcode byte). */
-  private rareOp(op: number): void {
+  private rareOp(op: number): Halt | undefined {
     const cur = this.cur;
     switch (op) {
       case 0x30: // POP
@@ -858,21 +885,21 @@ export class Machine {
         this.push(this.top());
         break;
       case 0x46: // FLOAT
-        if (!parseFloatLine(this.shortLine('FLOAT'))) fail('could not convert string to float');
+        if (!parseFloatLine(this.shortLine('FLOAT'))) return new VmFail('parse', 'could not convert string to float');
         this.push(FLOAT);
         break;
       case 0x49: { // INT
         const l = this.shortLine('INT');
-        if (l.length < 1) fail('pickle data was truncated (empty INT line)');
+        if (l.length < 1) return new VmFail('parse', 'pickle data was truncated (empty INT line)');
         const r = parseIntLine(l);
-        if (r === null) fail(`invalid literal for int(): ${JSON.stringify(l.toString('latin1').slice(0, 40))}`);
+        if (r === null) return new VmFail('parse', `invalid literal for int(): ${JSON.stringify(l.toString('latin1').slice(0, 40))}`);
         this.push(r === 'bool' ? BOOL : /^\s*[-+]?\d{1,15}\s*$/.test(l.toString('latin1')) ? intValue(parseInt(l.toString('latin1'), 10)) : INT);
         break;
       }
       case 0x4c: { // LONG
         const l = this.shortLine('LONG');
-        if (l.length < 1) fail('pickle data was truncated (empty LONG line)');
-        if (!parseLongLine(l)) fail(`invalid literal for int(): ${JSON.stringify(l.toString('latin1').slice(0, 40))}`);
+        if (l.length < 1) return new VmFail('parse', 'pickle data was truncated (empty LONG line)');
+        if (!parseLongLine(l)) return new VmFail('parse', `invalid literal for int(): ${JSON.stringify(l.toString('latin1').slice(0, 40))}`);
         this.push(INT);
         break;
       }
@@ -884,8 +911,10 @@ export class Machine {
       }
       case 0x8b: { // LONG4
         const n = cur.readInt32LE();
-        if (n < 0) fail('LONG pickle has negative byte count');
-        cur.skip(this.checkedLength(n, 'LONG4'));
+        if (n < 0) return new VmFail('parse', 'LONG pickle has negative byte count');
+        const length = this.declaredLength(n, 'LONG4');
+        if (typeof length !== 'number') return length;
+        cur.skip(length);
         this.push(INT);
         break;
       }
@@ -894,19 +923,21 @@ export class Machine {
         const { text: l, length } = cur.readLine(KEEP_TEXT);
         if (length <= KEEP_TEXT) {
           const decoded = decodeStringLine(l);
-          if (decoded === null) fail('the STRING opcode argument must be quoted');
+          if (decoded === null) return new VmFail('parse', 'the STRING opcode argument must be quoted');
           this.push({ kind: 'str', text: decoded!.toString('latin1'), enc: 'string-escape', offset, length });
         } else {
           const q = l[0];
-          if (q !== 0x27 && q !== 0x22) fail('the STRING opcode argument must be quoted');
+          if (q !== 0x27 && q !== 0x22) return new VmFail('parse', 'the STRING opcode argument must be quoted');
           this.push({ kind: 'str', text: null, enc: 'string-escape', offset, length });
         }
         break;
       }
       case 0x54: { // BINSTRING
         const n = cur.readInt32LE();
-        if (n < 0) fail('BINSTRING pickle has negative byte count');
-        this.push(this.binText(this.checkedLength(n, 'BINSTRING'), 'raw'));
+        if (n < 0) return new VmFail('parse', 'BINSTRING pickle has negative byte count');
+        const length = this.declaredLength(n, 'BINSTRING');
+        if (typeof length !== 'number') return length;
+        this.push(this.binText(length, 'raw'));
         break;
       }
       case 0x55: // SHORT_BINSTRING
@@ -917,7 +948,7 @@ export class Machine {
         const { text: l, length } = cur.readLine(KEEP_TEXT);
         if (length <= KEEP_TEXT) {
           const s = decodeRawUnicodeEscape(l);
-          if (s === null) fail("'rawunicodeescape' codec can't decode the UNICODE argument");
+          if (s === null) return new VmFail('parse', "'rawunicodeescape' codec can't decode the UNICODE argument");
           this.push({ kind: 'str', text: s, enc: 'raw-unicode-escape', offset, length });
         } else {
           this.push({ kind: 'str', text: null, enc: 'raw-unicode-escape', offset, length });
@@ -925,13 +956,22 @@ export class Machine {
         break;
       }
       case 0x8d: // BINUNICODE8
-        this.push(this.binText(this.checkedLength(cur.readUInt64LE(), 'BINUNICODE8'), 'utf8'));
+      {
+        const length = this.declaredLength(cur.readUInt64LE(), 'BINUNICODE8');
+        if (typeof length !== 'number') return length;
+        this.push(this.binText(length, 'utf8'));
+      }
         break;
       case 0x8e: // BINBYTES8
-        this.push(this.binBytes(this.checkedLength(cur.readUInt64LE(), 'BINBYTES8')));
+      {
+        const length = this.declaredLength(cur.readUInt64LE(), 'BINBYTES8');
+        if (typeof length !== 'number') return length;
+        this.push(this.binBytes(length));
+      }
         break;
       case 0x96: { // BYTEARRAY8
-        const n = this.checkedLength(cur.readUInt64LE(), 'BYTEARRAY8');
+        const n = this.declaredLength(cur.readUInt64LE(), 'BYTEARRAY8');
+        if (typeof n !== 'number') return n;
         const v = this.binBytes(n);
         this.push(v);
         break;
@@ -949,7 +989,7 @@ export class Machine {
         break;
       case 0x64: { // DICT
         const mark = this.marker();
-        if ((this.stack.length - mark) % 2 !== 0) fail('odd number of items for DICT');
+        if ((this.stack.length - mark) % 2 !== 0) return new VmFail('parse', 'odd number of items for DICT');
         const dict = this.hooks ? this.newDict(this.stack[mark - 1]) : DICT;
         if (dict !== DICT) this.recordItems(dict, mark);
         this.dropTo(mark);
@@ -965,21 +1005,25 @@ export class Machine {
         break;
       case 0x90: { // ADDITEMS
         const mark = this.marker();
-        if (mark === 0 || mark <= this.fence) fail('unpickling stack underflow');
+        if (mark === 0 || mark <= this.fence) return new VmFail('parse', 'unpickling stack underflow');
         const n = this.stack.length - mark;
         this.dropTo(mark);
         if (n > 0) this.mutateAt(mark - 1, 'ADDITEMS', 'set');
         break;
       }
       case 0x62: { // BUILD
-        if (this.stack.length - 2 < this.fence) fail('unpickling stack underflow');
+        if (this.stack.length - 2 < this.fence) return new VmFail('parse', 'unpickling stack underflow');
         const state = this.pop();
         this.build(this.top(), state);
         break;
       }
       case 0x63: { // GLOBAL
         const m = this.nameLine('GLOBAL module');
+        if (typeof m !== 'string') return m;
         const n = this.nameLine('GLOBAL name');
+        if (typeof n !== 'string') return n;
+        const unimportable = this.unimportable(m);
+        if (unimportable) return unimportable;
         this.push(this.resolveGlobal(m, n, this.opStart));
         break;
       }
@@ -992,7 +1036,11 @@ export class Machine {
       case 0x69: { // INST
         const mark = this.marker();
         const m = this.nameLine('INST module');
+        if (typeof m !== 'string') return m;
         const n = this.nameLine('INST class');
+        if (typeof n !== 'string') return n;
+        const unimportable = this.unimportable(m);
+        if (unimportable) return unimportable;
         const cls = this.resolveGlobal(m, n, this.opStart);
         const args = this.popTo(mark);
         this.push(this.call(cls, args, 'INST'));
@@ -1000,7 +1048,7 @@ export class Machine {
       }
       case 0x6f: { // OBJ
         const mark = this.marker();
-        if (this.stack.length - mark < 1) fail('unpickling stack underflow');
+        if (this.stack.length - mark < 1) return new VmFail('parse', 'unpickling stack underflow');
         const items = this.popTo(mark);
         this.push(this.call(items[0]!, items.slice(1), 'OBJ'));
         break;
@@ -1014,7 +1062,7 @@ export class Machine {
       case 0x81: { // NEWOBJ
         const args = this.pop();
         const cls = this.pop();
-        if (args.kind !== 'tuple' && args.kind !== 'object' && args.kind !== 'opaque') fail('NEWOBJ expected an arg tuple.');
+        if (args.kind !== 'tuple' && args.kind !== 'object' && args.kind !== 'opaque') return new VmFail('parse', 'NEWOBJ expected an arg tuple.');
         this.push(this.call(cls, this.argsOf(args, 'NEWOBJ'), 'NEWOBJ'));
         break;
       }
@@ -1046,7 +1094,7 @@ export class Machine {
       }
       case 0x70: { // PUT
         const idx = parseMemoIndex(this.shortLine('PUT').toString('latin1'));
-        if (idx === null || idx < 0) fail('negative or invalid PUT argument');
+        if (idx === null || idx < 0) return new VmFail('parse', 'negative or invalid PUT argument');
         this.memoPut(idx!);
         break;
       }
@@ -1057,12 +1105,13 @@ export class Machine {
       }
       case 0x80: { // PROTO
         const p = cur.readUInt8();
-        if (p > HIGHEST_PROTOCOL) fail(`unsupported pickle protocol: ${p}`);
+        if (p > HIGHEST_PROTOCOL) return new VmFail('parse', `unsupported pickle protocol: ${p}`);
         this.proto = p;
         break;
       }
       case 0x95: { // FRAME
-        const len = this.checkedLength(cur.readUInt64LE(), 'FRAME');
+        const len = this.declaredLength(cur.readUInt64LE(), 'FRAME');
+        if (typeof len !== 'number') return len;
         // The C unpickler reads the whole frame and rewinds: opcodes are then read linearly, as here.
         // A frame reaching past the current one is read differently by the C and Python unpicklers.
         const end = cur.pos + len;
@@ -1071,7 +1120,7 @@ export class Machine {
         break; // the FRAME opcode itself is inside the previous frame's accounting, already checked
       }
       default:
-        fail(INVALID_LOAD_KEY[op]!);
+        return new VmFail('parse', INVALID_LOAD_KEY[op]!);
     }
   }
 
@@ -1093,12 +1142,10 @@ export class Machine {
     });
   }
 
-  private nameLine(what: string): string {
+  private nameLine(what: string): string | VmFail {
     const l = this.shortLine(what);
-    if (l.length < 1) fail(`pickle data was truncated (empty ${what} line)`);
-    const s = decodeUtf8Strict(l);
-    if (s === null) fail(`${what} is not valid UTF-8`);
-    return s!;
+    if (l.length < 1) return new VmFail('parse', `pickle data was truncated (empty ${what} line)`);
+    return decodeUtf8Strict(l) ?? new VmFail('parse', `${what} is not valid UTF-8`);
   }
 
   private stackGlobal(module: Value, name: Value): Value {
