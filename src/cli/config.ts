@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { renderEffective } from '../config/effective.js';
 import { EXIT, type ExitCode } from '../engine/verdict.js';
-import { NotARepositoryError, openRepo } from '../sources/git/repo.js';
+import { topLevelOrCwd } from '../sources/git/repo.js';
 import { printSettingsNotes, resolveConfig } from './config-layers.js';
 
 export const CONFIG_HELP = `Usage: modelscan-guard config [--config FILE] [--settings-file FILE] [--fail-on SEVERITY]
@@ -21,13 +21,8 @@ export async function runConfig(argv: string[]): Promise<ExitCode> {
     process.stdout.write(CONFIG_HELP);
     return EXIT.CLEAN;
   }
-  let root = process.cwd();
-  try {
-    root = openRepo(root).top ?? root;
-  } catch (err) {
-    if (!(err instanceof NotARepositoryError)) throw err;
-  }
-  const resolved = await resolveConfig(root, { config: values.config, settingsFile: values['settings-file'], failOn: values['fail-on'] });
+  // Without --config, the config is discovered in the repository root (or the current folder outside one).
+  const resolved = await resolveConfig(topLevelOrCwd(process.cwd()), { config: values.config, settingsFile: values['settings-file'], failOn: values['fail-on'] });
   process.stdout.write(renderEffective(resolved.values));
   printSettingsNotes(resolved.settings);
   return EXIT.CLEAN;

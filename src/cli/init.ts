@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { discoverConfig } from '../config/discover.js';
 import { configTemplate, INIT_FILE } from '../config/template.js';
 import { EXIT, type ExitCode } from '../engine/verdict.js';
-import { NotARepositoryError, openRepo } from '../sources/git/repo.js';
+import { topLevelOrCwd } from '../sources/git/repo.js';
 import { UsageError } from './usage.js';
 
 export const INIT_HELP = `Usage: modelscan-guard init [--force]
@@ -14,15 +14,6 @@ Writes ${INIT_FILE} with every setting at its default value and a comment on eac
 (or in the current folder outside a repository). Refuses to overwrite an existing config unless --force.
 `;
 
-function root(): string {
-  try {
-    return openRepo(process.cwd()).top ?? process.cwd();
-  } catch (err) {
-    if (err instanceof NotARepositoryError) return process.cwd();
-    throw err;
-  }
-}
-
 export async function runInit(argv: string[]): Promise<ExitCode> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { force: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } } });
   if (values.help) {
@@ -30,7 +21,7 @@ export async function runInit(argv: string[]): Promise<ExitCode> {
     return EXIT.CLEAN;
   }
   if (positionals.length > 0) throw new UsageError('init takes no arguments');
-  const dir = root();
+  const dir = topLevelOrCwd(process.cwd());
   const target = join(dir, INIT_FILE);
   if (!values.force) {
     if (existsSync(target)) throw new UsageError(`${target} already exists; --force overwrites it`);

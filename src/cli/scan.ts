@@ -7,7 +7,7 @@ import { effectiveLimits } from '../config/schema.js';
 import { EXIT, exitCode, type ExitCode } from '../engine/verdict.js';
 import type { RunReport } from '../report/model.js';
 import { isReportFormat, renderReport, REPORT_FORMATS } from '../report/render.js';
-import { NotARepositoryError, openRepo } from '../sources/git/repo.js';
+import { topLevelOrCwd } from '../sources/git/repo.js';
 import { printSettingsNotes, resolveConfig } from './config-layers.js';
 import { Progress, progressWanted } from './progress.js';
 import { UsageError } from './usage.js';
@@ -37,17 +37,6 @@ Exit codes: 0 scanned and clean; 1 findings at or above --fail-on; 2 a file coul
 analysed (and no blocking finding); 3 nothing supported was found; 4 usage error.
 `;
 
-/** Without --config, the config is discovered in the repository root (or the current folder outside a repository). */
-function configRoot(): string {
-  try {
-    const repo = openRepo(process.cwd());
-    return repo.top ?? process.cwd();
-  } catch (err) {
-    if (err instanceof NotARepositoryError) return process.cwd();
-    throw err;
-  }
-}
-
 export async function runScan(argv: string[]): Promise<ExitCode> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -74,7 +63,7 @@ export async function runScan(argv: string[]): Promise<ExitCode> {
   }
   if (values.quiet && values.verbose) throw new UsageError('--quiet and --verbose cannot be used together');
   if (values.format !== undefined && !isReportFormat(values.format)) throw new UsageError(`--format must be one of ${REPORT_FORMATS.join(', ')}, not ${JSON.stringify(values.format)}`);
-  const resolved = await resolveConfig(configRoot(), { config: values.config, settingsFile: values['settings-file'], failOn: values['fail-on'] });
+  const resolved = await resolveConfig(topLevelOrCwd(process.cwd()), { config: values.config, settingsFile: values['settings-file'], failOn: values['fail-on'] });
   if (values['print-config']) {
     process.stdout.write(renderEffective(resolved.values));
     printSettingsNotes(resolved.settings);

@@ -168,6 +168,25 @@ describe('--config', () => {
   });
 });
 
+describe('config discovery', () => {
+  it('finds the config at the repository root from a subfolder, and runs from inside .git too', () => {
+    const repo = join(dir, 'repo');
+    mkdirSync(join(repo, 'sub'), { recursive: true });
+    expect(spawnSync('git', ['init', '-q', repo]).status).toBe(0);
+    writeFileSync(join(repo, '.modelscan-guardrc.json'), JSON.stringify({ pickle: { allow: [{ module: 'someone.elses', names: ['Thing'], reason: 'our own class' }] } }));
+    const model = join(repo, 'sub', 'm.pkl');
+    writeFileSync(model, readFileSync(join(dir, 'medium', 'm.pkl')));
+    const fromSub = cli(['scan', model], join(repo, 'sub'));
+    expect(fromSub.code, fromSub.stderr).toBe(0);
+    // Outside the repository the config is not found: the unknown class is a finding again.
+    expect(cli(['scan', model], dir).code).toBe(1);
+    // Inside .git there is no work tree: the current folder is the root, and the scan still runs.
+    const fromGitDir = cli(['scan', model], join(repo, '.git'));
+    expect(fromGitDir.code, fromGitDir.stderr).toBe(1);
+    expect(fromGitDir.stdout).toMatch(/someone\.elses\.Thing/);
+  });
+});
+
 describe('special files', () => {
   it('a FIFO in a scanned directory is skipped, not opened (no hang)', () => {
     const fifoDir = join(dir, 'fifo');

@@ -43,6 +43,19 @@ export function openRepo(cwd: string): Repo {
   return { cwd: top ?? cwd, top, commonDir, bare, oidLength: format === 'sha256' ? 64 : 40, lfsObjects: join(lfsRoot, 'objects') };
 }
 
+/**
+ * The top level of the work tree around `cwd`, or `cwd` itself outside one (no repository, a bare one, inside
+ * .git, no git installed): where commands discover their config. One git call where openRepo() makes three.
+ */
+export function topLevelOrCwd(cwd: string): string {
+  try {
+    return gitText(['rev-parse', '--show-toplevel'], { cwd });
+  } catch (err) {
+    if (err instanceof GitError) return cwd;
+    throw err;
+  }
+}
+
 export function zeroOid(repo: Repo): string {
   return '0'.repeat(repo.oidLength);
 }
