@@ -852,7 +852,7 @@ export class Machine {
         case 0x6a: // LONG_BINGET
           v = this.memoGet((buf[arg]! | (buf[arg + 1]! << 8) | (buf[arg + 2]! << 16) | (buf[arg + 3]! << 24)) >>> 0);
           break;
-        default:
+        default: {
           cur.i = i;
           const halt = this.rareOp(op);
           if (halt) return this.halt(halt);
@@ -861,6 +861,7 @@ export class Machine {
           i = cur.i;
           if (base + i > this.frameEnd) this.checkFrame(base + i);
           continue;
+        }
       }
       if (stack.length >= maxStack) throw new VmFail('limit', `stack deeper than ${maxStack} items`);
       stack.push(v);
