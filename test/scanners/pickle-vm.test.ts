@@ -388,6 +388,8 @@ describe('each way a run stops names its cause, at the opcode where CPython rais
     ['a GLOBAL module line that is not UTF-8', Buffer.from('c\xff\xfe\nx\n', 'latin1'), /GLOBAL module is not valid UTF-8/],
     ['an empty GLOBAL module line', Buffer.from('c\nx\n', 'latin1'), /empty GLOBAL module line/],
     ['a GLOBAL module that cannot be imported', Buffer.from('c1bad\nx\n', 'latin1'), /No module named "1bad"/],
+    // CPython's strict UTF-8 decoding keeps a byte-order mark: "\ufeffos" is no module (a TextDecoder drops it).
+    ['a GLOBAL module behind a byte-order mark', Buffer.from('c\xef\xbb\xbfos\nsystem\n', 'latin1'), /No module named "\ufeffos"/],
     ['an INST class line that is not UTF-8', Buffer.from('(ios\n\xc0\x80\n', 'latin1'), /INST class is not valid UTF-8/, 1],
     ['a negative BINSTRING length', Buffer.concat([Buffer.from('T'), le(4, -1)]), /BINSTRING pickle has negative byte count/],
     ['a negative LONG4 length', Buffer.concat([Buffer.from([0x8b]), le(4, -1)]), /LONG pickle has negative byte count/],
