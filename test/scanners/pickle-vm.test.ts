@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { scanBytes } from '../../src/api.js';
 import type { ScanResult } from '../../src/types.js';
+import { mulberry32 } from '../helpers/codec-run.js';
 import { asm, callPickle, op } from '../helpers/pickle-asm.js';
 
 const scan = (b: Buffer, name = 'model.pkl') => scanBytes(b, name);
@@ -296,6 +297,22 @@ describe('every pickle in the stream', () => {
     for (const junk of [Buffer.from([0xff]), Buffer.alloc(300, 0xfe)]) {
       const r = await scan(Buffer.concat([benign, junk, evil]));
       expect(finding(r, 'posix.system')?.use, `${junk.length} junk bytes`).toBe('called');
+    }
+  });
+
+  it('a pickle hidden 3 MiB into random bytes is found', async () => {
+    const rnd = mulberry32(7);
+    const noise = Buffer.from(Array.from({ length: 3.5 * (1 << 20) }, () => Math.floor(rnd() * 256)));
+    const r = await scan(Buffer.concat([benign, noise.subarray(0, 3 << 20), evil, noise.subarray(3 << 20)]));
+    expect(finding(r, 'posix.system')?.use).toBe('called');
+  });
+
+  it('a pickle hidden across the 1 MiB boundary of the search, at every alignment, is found', async () => {
+    // Zeros cannot start a pickle, so the search passes over them quickly to the hidden one.
+    for (let k = 1; k <= evil.length; k++) {
+      const before = Buffer.alloc((1 << 20) - benign.length - k);
+      const r = await scan(Buffer.concat([benign, before, evil, Buffer.alloc(64)]));
+      expect(finding(r, 'posix.system')?.use, `${k} bytes before the boundary`).toBe('called');
     }
   });
 

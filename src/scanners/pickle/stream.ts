@@ -191,21 +191,28 @@ function payloadKey(n: NestedPayload): string {
   return `${n.payload.span.enc}:${n.payload.span.offset}:${n.payload.span.length}`;
 }
 
-/** Read-through cache of a few 1 MiB blocks; reads inside one block are views, not copies. */
+/**
+ * The bytes the search walks, 1 MiB block by block: nextCandidate() loads the block it scans (keeping the last
+ * two), and the speculative runs read views of them. A run that jumps elsewhere (a random length in junk that
+ * happens to fit the file) reads just the bytes it asks for: loading a whole block there evicted the block
+ * being searched, which was then read again for the next run, a 1 MiB read per such jump.
+ */
 class BlockCache implements ByteSource {
   private static readonly BLOCK = 1 << 20;
-  static blockEnd(offset: number): number {
-    return (Math.floor(offset / BlockCache.BLOCK) + 1) * BlockCache.BLOCK;
+  static blockStart(offset: number): number {
+    return Math.floor(offset / BlockCache.BLOCK) * BlockCache.BLOCK;
   }
   private readonly blocks = new Map<number, Buffer>();
   constructor(private readonly inner: ByteSource) {}
   get size(): number {
     return this.inner.size;
   }
-  private block(index: number): Buffer {
+  /** The block holding `offset`, read whole and kept (with the one before it: runs start just behind the scan). */
+  scanBlock(offset: number): Buffer {
+    const index = Math.floor(offset / BlockCache.BLOCK);
     let b = this.blocks.get(index);
     if (!b) {
-      if (this.blocks.size >= 4) this.blocks.delete(this.blocks.keys().next().value!);
+      for (const k of [...this.blocks.keys()]) if (k !== index - 1) this.blocks.delete(k);
       b = this.inner.read(index * BlockCache.BLOCK, BlockCache.BLOCK);
       this.blocks.set(index, b);
     }
@@ -215,7 +222,8 @@ class BlockCache implements ByteSource {
     const B = BlockCache.BLOCK;
     const index = Math.floor(offset / B);
     const within = offset - index * B;
-    if (within + length <= B) return this.block(index).subarray(within, within + length);
+    const b = this.blocks.get(index);
+    if (b && within + length <= b.length) return b.subarray(within, within + length);
     return this.inner.read(offset, length);
   }
   close(): void {}
@@ -225,8 +233,10 @@ class BlockCache implements ByteSource {
 function nextCandidate(cache: BlockCache, from: number, end: number): number {
   let at = from;
   while (at < end) {
-    // Never ask across a block boundary: that would bypass the cache with a fresh read on every call.
-    const buf = cache.read(at, Math.min(end, BlockCache.blockEnd(at)) - at);
+    // Block by block: each block is read once and kept for the runs that start in it.
+    const block = cache.scanBlock(at);
+    const start = at - BlockCache.blockStart(at);
+    const buf = block.subarray(start, Math.min(block.length, start + (end - at)));
     if (buf.length === 0) break;
     for (let i = 0; i < buf.length; i++) if (CAN_START[buf[i]!]) return at + i;
     at += buf.length;
