@@ -6,18 +6,13 @@ import { describe, expect, it } from 'vitest';
 import { decodeBzip2 } from '../../src/containers/bzip2.js';
 import { CODEC_CHUNK, CorruptDataError, UnsupportedDataError, type DecodeResult, type Sink } from '../../src/containers/codec.js';
 import { BufferSource, type ByteSource } from '../../src/io/byte-source.js';
-import { mulberry32 } from '../helpers/codec-run.js';
+import { mulberry32, vectorTests, type CodecVector } from '../helpers/codec-run.js';
 
 const DIR = join(import.meta.dirname, '..', '..', 'fixtures', 'codecs', 'bzip2');
-interface Vector {
-  file: string;
-  outcome: 'ok' | 'corrupt' | 'unsupported';
-  length?: number;
-  sha256?: string;
-  trailing?: number;
-  description: string;
-}
-const { vectors } = JSON.parse(readFileSync(join(DIR, 'vectors.json'), 'utf8')) as { vectors: Vector[] };
+// The generator names the expected outcome `outcome`; the shared vector tests call it `expect`.
+const vectors: CodecVector[] = (JSON.parse(readFileSync(join(DIR, 'vectors.json'), 'utf8')) as { vectors: (Omit<CodecVector, 'expect'> & { outcome: CodecVector['expect'] })[] }).vectors.map(
+  ({ outcome, ...v }) => ({ ...v, expect: outcome }),
+);
 const file = (name: string) => readFileSync(join(DIR, name));
 const OPTS = { maxWindow: 1 << 26 };
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -67,30 +62,7 @@ describe('bzip2 vectors (outcomes checked against libbzip2 by the generator)', (
     for (const n of ['empty.bz2', 'multiblock_l9.bz2', 'crafted_randomised.bz2', 'crafted_origptr_eq_nblock.bz2', 'trailing_junk.bz2']) expect(names).toContain(n);
   });
 
-  for (const v of vectors) {
-    it(`${v.file}: ${v.outcome} (${v.description})`, () => {
-      const data = file(v.file);
-      if (v.outcome === 'ok') {
-        const { result, chunks, consumedSeen, out } = decodeAll(data);
-        expect(out.length).toBe(v.length);
-        expect(sha256(out)).toBe(v.sha256);
-        expect(result.stopped).toBe(false);
-        expect(result.trailing).toBe(v.trailing ?? 0);
-        expect(result.consumed + result.trailing).toBe(data.length);
-        for (const c of chunks) {
-          expect(c.length).toBeGreaterThan(0);
-          expect(c.length).toBeLessThanOrEqual(CODEC_CHUNK);
-        }
-        // Batching: every chunk but the last is full.
-        for (const c of chunks.slice(0, -1)) expect(c.length).toBe(CODEC_CHUNK);
-        for (let i = 1; i < consumedSeen.length; i++) expect(consumedSeen[i]!).toBeGreaterThanOrEqual(consumedSeen[i - 1]!);
-        for (const c of consumedSeen) expect(c).toBeLessThanOrEqual(data.length);
-      } else {
-        const Want = v.outcome === 'corrupt' ? CorruptDataError : UnsupportedDataError;
-        expect(() => decodeAll(data)).toThrow(Want);
-      }
-    });
-  }
+  vectorTests(DIR, decodeBzip2, vectors, { opts: OPTS, batched: true });
 });
 
 describe('bzip2 errors say what and where', () => {

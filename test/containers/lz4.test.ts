@@ -9,17 +9,10 @@ import { describe, expect, it } from 'vitest';
 import { CODEC_CHUNK, CorruptDataError, UnsupportedDataError, type DecodeOptions, type DecodeResult, type Sink } from '../../src/containers/codec.js';
 import { decodeLz4Frame, xxh32 } from '../../src/containers/lz4.js';
 import { BufferSource, type ByteSource } from '../../src/io/byte-source.js';
-import { mulberry32 } from '../helpers/codec-run.js';
+import { mulberry32, vectorTests, type CodecVector } from '../helpers/codec-run.js';
 
 const DIR = join(import.meta.dirname, '..', '..', 'fixtures', 'codecs', 'lz4');
-interface Vector {
-  file: string;
-  expect: 'ok' | 'corrupt' | 'unsupported';
-  sha256?: string;
-  length?: number;
-  description: string;
-}
-const vectors = (JSON.parse(readFileSync(join(DIR, 'vectors.json'), 'utf8')) as { vectors: Vector[] }).vectors;
+const vectors = (JSON.parse(readFileSync(join(DIR, 'vectors.json'), 'utf8')) as { vectors: CodecVector[] }).vectors;
 const load = (file: string) => readFileSync(join(DIR, file));
 const OPTS: DecodeOptions = { maxWindow: 8 << 20 };
 
@@ -91,20 +84,7 @@ describe('lz4 vectors (generated and read back by Python lz4)', () => {
     for (const kind of ['ok', 'corrupt', 'unsupported'] as const) expect(vectors.some((v) => v.expect === kind)).toBe(true);
   });
 
-  for (const v of vectors) {
-    it(`${v.file} (${v.expect}): ${v.description}`, () => {
-      const buf = load(v.file);
-      if (v.expect === 'ok') {
-        const { out, result, chunks } = decodeAll(buf);
-        expect(out.length).toBe(v.length);
-        expect(sha(out)).toBe(v.sha256);
-        expect(result).toEqual({ consumed: buf.length, stopped: false, trailing: 0 });
-        for (const c of chunks) expect(c).toBeLessThanOrEqual(CODEC_CHUNK);
-      } else {
-        expect(() => decodeAll(buf)).toThrow(v.expect === 'corrupt' ? CorruptDataError : UnsupportedDataError);
-      }
-    });
-  }
+  vectorTests(DIR, decodeLz4Frame, vectors, { opts: OPTS });
 
   it('reads inside start/length of a larger source, in windows no larger than a block', () => {
     const v = vectors.find((x) => x.file === 'blocks-1mb.lz4')!;

@@ -46,30 +46,42 @@ export interface CodecVector {
   description: string;
   sha256?: string;
   length?: number;
+  /** Bytes after the stream that the decoder leaves; absent means none. */
   trailing?: number;
 }
 
+export interface VectorTestOptions {
+  opts?: DecodeOptions;
+  /** The decoder batches its output: no empty chunk, and every chunk but the last is exactly CODEC_CHUNK. */
+  batched?: boolean;
+}
+
 /** One test per vector: the exact output (hash, length, trailing bytes, chunking) or the exact error class. */
-export function vectorTests(dir: string, decode: StreamDecoder, vectors: readonly CodecVector[]): void {
+export function vectorTests(dir: string, decode: StreamDecoder, vectors: readonly CodecVector[], { opts = { maxWindow: 256 << 20 }, batched = false }: VectorTestOptions = {}): void {
   for (const v of vectors) {
     it(`${v.file}: ${v.expect} (${v.description})`, () => {
       const buf = readFileSync(join(dir, v.file));
       if (v.expect === 'ok') {
-        const r = runDecoder(decode, buf);
+        const r = runDecoder(decode, buf, Infinity, opts);
         expect(r.length).toBe(v.length);
         expect(r.sha256).toBe(v.sha256);
         expect(r.result.stopped).toBe(false);
-        expect(r.result.trailing).toBe(v.trailing);
+        expect(r.result.trailing).toBe(v.trailing ?? 0);
         expect(r.result.consumed + r.result.trailing).toBe(buf.length);
         expect(r.maxChunk).toBeLessThanOrEqual(CODEC_CHUNK);
         for (let i = 1; i < r.consumedSeen.length; i++) expect(r.consumedSeen[i]!).toBeGreaterThanOrEqual(r.consumedSeen[i - 1]!);
+        for (const c of r.consumedSeen) expect(c).toBeLessThanOrEqual(buf.length);
         // The sink may keep what it is given (decompress() does): chunks kept to the end still hash the same.
         const kept: Buffer[] = [];
-        decode(new BufferSource(buf), 0, buf.length, (chunk) => kept.push(chunk) > 0, { maxWindow: 256 << 20 });
+        decode(new BufferSource(buf), 0, buf.length, (chunk) => kept.push(chunk) > 0, opts);
         expect(createHash('sha256').update(Buffer.concat(kept)).digest('hex')).toBe(v.sha256);
+        if (batched) {
+          for (const c of kept) expect(c.length).toBeGreaterThan(0);
+          for (const c of kept.slice(0, -1)) expect(c.length).toBe(CODEC_CHUNK);
+        }
       } else {
         const cls = v.expect === 'corrupt' ? CorruptDataError : UnsupportedDataError;
-        expect(() => runDecoder(decode, buf)).toThrow(cls);
+        expect(() => runDecoder(decode, buf, Infinity, opts)).toThrow(cls);
       }
     });
   }
