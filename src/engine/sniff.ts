@@ -3,7 +3,7 @@
  * (TensorFlow protobufs); a pickle renamed .txt is still a pickle, and a .pt that is a zip is a zip.
  */
 import type { ByteSource } from '../io/byte-source.js';
-import { runPickle, type VmPolicy } from '../scanners/pickle/vm.js';
+import { PLAIN_CALL, runPickle, type VmPolicy } from '../scanners/pickle/vm.js';
 import type { FormatId } from '../types.js';
 import { baseName } from './name-hint.js';
 import { looksLikeLzmaAlone } from '../containers/lzma-header.js';
@@ -241,10 +241,7 @@ function hasZipEnd(src: ByteSource): boolean {
 /** Classifies nothing: control flow of a trial run does not depend on what globals are. */
 const NEUTRAL_POLICY: VmPolicy = {
   classify: () => ({ verdict: 'unknown' }),
-  loader: () => null,
-  isPartial: () => false,
-  isBytesEncoder: () => false,
-  attrGetter: () => null,
+  callRole: () => PLAIN_CALL,
 };
 
 /**

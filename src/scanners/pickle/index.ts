@@ -12,7 +12,7 @@ import type { GlobalRecord, StructuralFinding } from './records.js';
 import { analyseStream, type StreamAnalysis } from './stream.js';
 import { decodeRawUnicodeEscape, decodeStringLine } from './text-args.js';
 import type { Span } from './values.js';
-import type { Classification, Extractable, LoaderInfo, NestedPayload, VmError, VmHooks, VmPolicy } from './vm.js';
+import { PLAIN_CALL, type CallRole, type Classification, type Extractable, type LoaderInfo, type NestedPayload, type VmError, type VmHooks, type VmPolicy } from './vm.js';
 import { joblibHooks } from '../joblib/arrays.js';
 import { torchLegacyLayout } from '../torch/legacy.js';
 
@@ -54,6 +54,7 @@ export function makeVmPolicy(options: PicklePolicyOptions): VmPolicy {
     }
     return c;
   };
+  const roles = new Map<string, CallRole>();
   return {
     classify(module, name) {
       const key = `${module}\n${name}`;
@@ -63,10 +64,19 @@ export function makeVmPolicy(options: PicklePolicyOptions): VmPolicy {
       if (loaders.get(key)?.contentChecked || PARTIALS.has(key) || ATTR_GETTERS.has(key)) return { verdict: 'safe' };
       return policyVerdict(module, name);
     },
-    loader: (module, name) => loaders.get(`${module}\n${name}`) ?? null,
-    isPartial: (module, name) => PARTIALS.has(`${module}\n${name}`),
-    isBytesEncoder: (module, name) => BYTES_ENCODERS.has(`${module}\n${name}`),
-    attrGetter: (module, name) => (ATTR_GETTERS.has(`${module}\n${name}`) ? policyVerdict(module, name) : null),
+    callRole(module, name) {
+      const key = `${module}\n${name}`;
+      let role = roles.get(key);
+      if (!role) {
+        const loader = loaders.get(key) ?? null;
+        const attrGetter = ATTR_GETTERS.has(key) ? policyVerdict(module, name) : null;
+        const partial = PARTIALS.has(key);
+        const bytesEncoder = BYTES_ENCODERS.has(key);
+        role = loader || attrGetter || partial || bytesEncoder ? { attrGetter, partial, loader, bytesEncoder } : PLAIN_CALL;
+        roles.set(key, role);
+      }
+      return role;
+    },
   };
 }
 

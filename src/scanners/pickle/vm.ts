@@ -58,17 +58,29 @@ export interface LoaderInfo {
 
 export interface VmPolicy {
   classify(module: string, name: string): Classification;
-  loader(module: string, name: string): LoaderInfo | null;
-  /** functools.partial and friends: calling the result calls the first argument. */
-  isPartial(module: string, name: string): boolean;
-  /** _codecs.encode / codecs.encode: how protocol 2 writes bytes; lets nested payloads stay constant. */
-  isBytesEncoder(module: string, name: string): boolean;
+  /**
+   * What calling module.name does beyond being called. Asked once per distinct global in a run (the machine
+   * keeps the answer with the global), not per call: a checkpoint calls the same few globals thousands of times.
+   */
+  callRole(module: string, name: string): CallRole;
+}
+
+export interface CallRole {
   /**
    * builtins.getattr: its real classification, when `module.name` is it. Protocols 0-2 pickle a method as
    * getattr(Class, 'name'), which is the dotted import Class.name; any other use is judged as getattr.
    */
-  attrGetter(module: string, name: string): Classification | null;
+  attrGetter: Classification | null;
+  /** functools.partial and friends: calling the result calls the first argument. */
+  partial: boolean;
+  /** A known loader of bytes (pickle.loads, torch.load…); null when it is none. */
+  loader: LoaderInfo | null;
+  /** _codecs.encode / codecs.encode: how protocol 2 writes bytes; lets nested payloads stay constant. */
+  bytesEncoder: boolean;
 }
+
+/** The role of a global that is none of the above. */
+export const PLAIN_CALL: CallRole = Object.freeze({ attrGetter: null, partial: false, loader: null, bytesEncoder: false });
 
 /**
  * Loaders that read more than the pickle from the same file: joblib reads raw array bytes (or a nested
@@ -239,6 +251,8 @@ export class Machine {
   private opcodes = 0;
   private reachedCall = false;
   private globals = new Map<string, GlobalRecord>();
+  /** policy.callRole() of each global called in this run. */
+  private roles = new Map<GlobalRecord, CallRole>();
   private records: GlobalRecord[] = [];
   private structural: StructuralFinding[] = [];
   private nested: NestedPayload[] = [];
@@ -277,6 +291,7 @@ export class Machine {
     this.opcodes = 0;
     this.reachedCall = false;
     if (this.globals.size > 0) this.globals = new Map();
+    if (this.roles.size > 0) this.roles.clear();
     if (this.records.length > 0) this.records = [];
     if (this.structural.length > 0) this.structural = [];
     if (this.nested.length > 0) this.nested = [];
@@ -467,17 +482,17 @@ export class Machine {
     if (callee.kind === 'global') {
       const rec = callee.record;
       noteUse(rec, 'called', at);
-      const getter = this.policy.attrGetter(rec.module, rec.name);
-      if (getter) return this.getattr(rec, getter, args, at);
-      if (this.policy.isPartial(rec.module, rec.name)) {
+      const role = this.callRoleOf(rec);
+      if (role.attrGetter) return this.getattr(rec, role.attrGetter, args, at);
+      if (role.partial) {
         const target = args[0];
         // The wrapped callable will be called with these arguments: judge that call now, as any other.
         if (target) this.call(target, args.slice(1), `${rec.module}.${rec.name}`);
         return target ? { kind: 'partial', target, args: args.slice(1) } : { kind: 'object', origin: rec };
       }
-      const loader = this.policy.loader(rec.module, rec.name) ?? (rec.verdict !== 'safe' ? UNLISTED_CALLEE : null);
+      const loader = role.loader ?? (rec.verdict !== 'safe' ? UNLISTED_CALLEE : null);
       if (loader) this.noteLoaderCall(rec, loader, args, at);
-      if (this.policy.isBytesEncoder(rec.module, rec.name)) return this.encodeBytes(args);
+      if (role.bytesEncoder) return this.encodeBytes(args);
       if (this.hooks?.keepsDetails(rec)) return { kind: 'object', origin: rec, args: [...args] };
       // Protocols 0-1 create instances as copyreg._reconstructor(cls, object, None): the object is a cls.
       const cls = args[0];
@@ -504,6 +519,15 @@ export class Machine {
       description: `${via} calls a ${describeValue(callee)} rather than an imported callable`,
     });
     return { kind: 'object', origin: null };
+  }
+
+  private callRoleOf(rec: GlobalRecord): CallRole {
+    let role = this.roles.get(rec);
+    if (role === undefined) {
+      role = this.policy.callRole(rec.module, rec.name);
+      this.roles.set(rec, role);
+    }
+    return role;
   }
 
   /**
