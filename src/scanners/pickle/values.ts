@@ -25,7 +25,8 @@ export type Value =
    * wrappers): its call arguments and, once BUILD ran, its state.
    */
   | DetailedObject
-  | { readonly kind: 'partial'; readonly target: Value; readonly args: readonly Value[] }
+  /** A functools.partial: BUILD (partial.__setstate__) rebinds what it calls, so the two fields can change. */
+  | PartialValue
   | { readonly kind: 'scalar'; readonly type: 'float' | 'bool' | 'none' }
   /** `value` is kept for ints that fit a double exactly (array shapes, dtype sizes); absent otherwise. */
   | { readonly kind: 'scalar'; readonly type: 'int'; readonly value?: number }
@@ -34,6 +35,12 @@ export type Value =
   | { readonly kind: 'container'; readonly type: 'dict'; readonly items: Map<string, Value> }
   /** A persistent_load() result; `pid` is the id it was asked for (BINPERSID), when known. */
   | { readonly kind: 'opaque'; readonly what: 'persistent' | 'buffer'; readonly pid?: Value };
+
+export interface PartialValue {
+  readonly kind: 'partial';
+  target: Value;
+  args: readonly Value[];
+}
 
 export interface DetailedObject {
   readonly kind: 'object';
@@ -87,7 +94,7 @@ export function describeValue(v: Value): string {
     case 'global':
       return `global ${v.record.module}.${v.record.name}`;
     case 'object':
-      return v.origin ? `result of ${v.origin.module}.${v.origin.name}(…)` : 'a computed object';
+      return v.origin ? `result of ${v.origin.module}.${v.origin.name}(…)` : 'computed object';
     case 'partial':
       return 'functools.partial object';
     case 'scalar':

@@ -40,6 +40,7 @@ import {
   int32Value,
   intValue,
   type DetailedObject,
+  type PartialValue,
   tupleOf,
   type Span,
   type Value,
@@ -661,8 +662,45 @@ export class Machine {
       return;
     }
     if (target.kind === 'object' || target.kind === 'opaque' || target.kind === 'container') return;
-    if (target.kind === 'partial') return; // partial.__setstate__ only rebinds func/args/kwargs of the partial
+    if (target.kind === 'partial') {
+      this.rebindPartial(target, state);
+      return;
+    }
     this.softErrors.push({ kind: 'parse', offset: this.opStart, message: `BUILD on a ${describeValue(target)} fails in CPython` });
+  }
+
+  /**
+   * partial.__setstate__((func, args, kwds, dict)) replaces what the partial calls. A pickled partial restores
+   * its own func this way; a crafted one swaps in another (getattr, eval…) behind an allowed first target. The
+   * new call is judged now, as at creation, and later calls of the partial call the new target.
+   */
+  private rebindPartial(partial: PartialValue, state: Value): void {
+    if (state.kind === 'tuple') {
+      const [func, args] = state.items;
+      if (!func || state.items.length !== 4) {
+        this.softErrors.push({ kind: 'parse', offset: this.opStart, message: `BUILD on a functools.partial with a ${describeValue(state)} fails in CPython (it takes 4 items)` });
+        if (!func) return;
+      }
+      const bound = args?.kind === 'tuple' ? args.items : [];
+      if (args && args.kind !== 'tuple' && args.kind !== 'object' && args.kind !== 'opaque') {
+        this.softErrors.push({ kind: 'parse', offset: this.opStart, message: `BUILD on a functools.partial with arguments that are a ${describeValue(args)} fails in CPython` });
+      }
+      partial.target = func;
+      partial.args = bound;
+      this.call(func, bound, 'functools.partial.__setstate__');
+      return;
+    }
+    if (state.kind === 'object' || state.kind === 'opaque' || state.kind === 'partial' || state.kind === 'global') {
+      this.reachedCall = true;
+      this.structuralFinding({
+        rule: 'pickle/indirect-call',
+        severity: 'MEDIUM',
+        offset: this.opStart,
+        description: `BUILD on a functools.partial with a ${describeValue(state)} as its state: what the partial calls from then on is computed at load time`,
+      });
+      return;
+    }
+    this.softErrors.push({ kind: 'parse', offset: this.opStart, message: `BUILD on a functools.partial with a ${describeValue(state)} fails in CPython` });
   }
 
   /**
