@@ -68,6 +68,19 @@ describe('a wrapper whose "array bytes" are opcodes for plain pickle.load', () =
     expect(r.findings.some((f) => f.module === 'os' && f.operator === 'system')).toBe(true);
   });
 
+  it('a payload there that uses the stack and memo as pickle.load has them is found (a fresh start there breaks)', async () => {
+    // POP drops the wrapper; the names come from memo entries written before it. Started afresh at the skipped
+    // offset, POP underflows; read on by pickle.load, it calls posix.system.
+    const names = asm(op.sbu('posix'), op.binput(7), op.sbu('system'), op.binput(8), op.POP, op.POP);
+    const inMemo = asm(op.POP, op.binget(7), op.binget(8), op.STACK_GLOBAL, op.sbu('echo x'), op.TUPLE1, op.REDUCE);
+    const data = wrapper(inMemo, false);
+    const file = Buffer.concat([data.subarray(0, 2), names, data.subarray(2)]);
+    const r = await scanBytes(file, 'x.pkl', { limits: STRICT });
+    const f = r.findings.find((x) => x.module === 'posix' && x.operator === 'system');
+    expect(f?.severity).toBe('CRITICAL');
+    expect(f?.description).toMatch(/joblib skips as array data/);
+  });
+
   it('real array bytes there are not findings', async () => {
     const r = await scanBytes(wrapper(Buffer.alloc(payload.length, 0x3f), true), 'x.pkl', { limits: STRICT });
     expect(r.findings).toEqual([]);

@@ -9,7 +9,7 @@ import { classifyGlobal } from './policy.js';
 import { NESTED_LOADERS } from './policy-data.js';
 import type { PicklePolicyOptions } from './policy-options.js';
 import type { GlobalRecord, StructuralFinding } from './records.js';
-import { analyseStream, type StreamAnalysis } from './stream.js';
+import { analyseStream, type HiddenIn, type StreamAnalysis } from './stream.js';
 import { decodeRawUnicodeEscape, decodeStringLine } from './text-args.js';
 import type { Span } from './values.js';
 import { PLAIN_CALL, type CallRole, type Classification, type Extractable, type LoaderInfo, type NestedPayload, type VmError, type VmHooks, type VmPolicy } from './vm.js';
@@ -107,9 +107,12 @@ function location(ctx: ScanContext, offset: number): Finding['location'] {
   return ctx.member === undefined ? { offset } : { member: ctx.member, offset };
 }
 
-const HIDDEN_NOTE = ' (in data after a pickle ends: a loader that keeps reading runs it)';
+const HIDDEN_NOTE: Record<HiddenIn, string> = {
+  'after-stop': ' (in data after a pickle ends: a loader that keeps reading runs it)',
+  'skipped-data': ' (in bytes joblib skips as array data: pickle.load and torch.load read them as opcodes and run it)',
+};
 
-function globalFinding(rec: GlobalRecord, hidden: boolean, ctx: ScanContext): Finding {
+function globalFinding(rec: GlobalRecord, hidden: HiddenIn | null, ctx: ScanContext): Finding {
   const qualified = `${rec.module}.${rec.name}`;
   const used = rec.use === 'imported' ? 'imports' : rec.use === 'called' ? 'calls' : rec.use === 'build-target' ? 'sets state on' : 'mutates';
   let rule: string;
@@ -133,18 +136,18 @@ function globalFinding(rec: GlobalRecord, hidden: boolean, ctx: ScanContext): Fi
     module: rec.module,
     operator: rec.name,
     use: rec.use,
-    description: description + (hidden ? HIDDEN_NOTE : ''),
+    description: description + (hidden ? HIDDEN_NOTE[hidden] : ''),
   };
 }
 
-function structuralFinding(f: StructuralFinding, hidden: boolean, ctx: ScanContext): Finding {
+function structuralFinding(f: StructuralFinding, hidden: HiddenIn | null, ctx: ScanContext): Finding {
   const out: Finding = {
     severity: f.severity,
     rule: f.rule,
     scanner: SCANNER,
     path: ctx.path,
     location: location(ctx, f.offset),
-    description: f.description + (hidden ? HIDDEN_NOTE : ''),
+    description: f.description + (hidden ? HIDDEN_NOTE[hidden] : ''),
   };
   if (f.module !== undefined) out.module = f.module;
   if (f.operator !== undefined) out.operator = f.operator;

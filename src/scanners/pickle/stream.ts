@@ -27,13 +27,20 @@ export interface StreamAnalysis {
   /** Complete pickles (reaching STOP). */
   pickles: number;
   opcodes: number;
-  globals: { record: GlobalRecord; hidden: boolean }[];
-  structural: { finding: StructuralFinding; hidden: boolean }[];
+  globals: { record: GlobalRecord; hidden: HiddenIn | null }[];
+  structural: { finding: StructuralFinding; hidden: HiddenIn | null }[];
   nested: NestedPayload[];
   errors: VmError[];
   /** First run's protocol (0 when no PROTO). */
   protocol: number;
 }
+
+/**
+ * Where a finding came from when the pickle as its loader reads it does not contain it: bytes after a STOP (a
+ * loader that keeps calling pickle.load, or seeks, reads them), or bytes a loader skips as raw data (joblib's
+ * array bytes) that pickle.load and torch.load read as opcodes instead.
+ */
+export type HiddenIn = 'after-stop' | 'skipped-data';
 
 /** Opcodes that can begin a pickle without underflowing an empty stack or reading an empty memo. */
 const CAN_START = new Uint8Array(256);
@@ -52,7 +59,7 @@ export function analyseStream(src: ByteSource, policy: VmPolicy, limits: StreamL
   const seen = new Set<string>();
   let opcodeBudget = limits.maxOpcodes;
 
-  const keep = (r: RunResult, hidden: boolean) => {
+  const keep = (r: RunResult, hidden: HiddenIn | null) => {
     for (const record of r.records) {
       const key = `g|${record.module}\n${record.name}|${record.importOffset}`;
       if (seen.has(key)) continue;
@@ -88,24 +95,37 @@ export function analyseStream(src: ByteSource, policy: VmPolicy, limits: StreamL
   };
 
   /** Evidence of a hidden pickle in what a speculative run found: noise in raw data imports nothing dangerous. */
-  const keepEvidence = (r: RunResult): boolean => {
+  const keepEvidence = (r: RunResult, where: HiddenIn = 'after-stop'): boolean => {
     const evidence = r.records.filter((g) => g.verdict === 'dangerous' || (g.verdict === 'unknown' && g.use !== 'imported'));
-    if (evidence.length > 0) keep({ ...r, records: evidence, structural: [], nested: r.nested.filter((n) => evidence.includes(n.loader)) }, true);
+    if (evidence.length > 0) keep({ ...r, records: evidence, structural: [], nested: r.nested.filter((n) => evidence.includes(n.loader)) }, where);
     return evidence.length > 0;
   };
   /**
-   * Inline data skipped as joblib reads it (array bytes) is where plain pickle.load reads on instead: a
-   * payload placed there for a loader that is not joblib's is looked for too.
+   * Inline data skipped as joblib reads it (array bytes) is what pickle.load and torch.load read as opcodes,
+   * with the stack and memo as they are there: that reading of the same pickle is run too (a payload placed
+   * in "array bytes" runs in any loader but joblib's). A seeking loader could also start a fresh pickle there:
+   * each skipped offset is probed once. Both count only evidence, as for hidden pickles: real array bytes
+   * read as opcodes are noise.
    */
-  const probeSkipped = (r: RunResult): void => {
-    for (const at of r.skippedAt.slice(0, 10_000)) if (searchBudget > 0 && opcodeBudget > 0) keepEvidence(run(at, true));
+  let plain: Machine | undefined;
+  const readSkippedToo = (r: RunResult): void => {
+    if (r.skippedAt.length === 0 || opcodeBudget <= 0 || searchBudget <= 0) return;
+    plain ??= new Machine(src, policy);
+    // Budgeted like the search: array bytes that happen to read as endless opcodes must not use up the budget
+    // of the real reading.
+    const p = plain.run(r.start, { ...limits, maxOpcodes: Math.min(opcodeBudget, searchBudget) });
+    opcodeBudget -= p.opcodes;
+    searchBudget -= p.opcodes;
+    out.opcodes += p.opcodes;
+    keepEvidence(p, 'skipped-data');
+    for (const at of r.skippedAt.slice(0, 10_000)) if (searchBudget > 0 && opcodeBudget > 0) keepEvidence(run(at, true), 'skipped-data');
   };
 
   // The stream's own first pickle: its errors are real (CPython stops there, after running what came before).
   const first = run(0);
-  probeSkipped(first);
+  readSkippedToo(first);
   out.protocol = first.protocol;
-  keep(first, false);
+  keep(first, null);
   if (first.stopped) out.pickles++;
   if (first.error) out.errors.push(first.error);
   out.errors.push(...first.softErrors);
@@ -159,8 +179,8 @@ export function analyseStream(src: ByteSource, policy: VmPolicy, limits: StreamL
     const r = run(pos, !aligned);
     if (aligned && r.stopped && r.opcodes > 1) {
       // The next pickle of a back-to-back stream: everything in it counts.
-      keep(r, false);
-      probeSkipped(r);
+      keep(r, null);
+      readSkippedToo(r);
       out.pickles++;
       pos = r.end;
       skipRaw(r);
