@@ -22,9 +22,25 @@ export function sniff(src: ByteSource, nameHint = ''): Sniffed {
   const head = src.read(0, HEAD);
   const primary = sniffHead(src, head, nameHint.toLowerCase());
   const formats: FormatId[] = primary ? [primary] : [];
+  // One file can be a pickle and another format at once: a tar's first header name, an HDF5 user block, a
+  // protobuf's fields are free bytes. pickle.load reads from byte 0, and so does torch.load's legacy path once
+  // the file is no zip and no tar torch can use: the pickle reading is scanned too.
+  if (primary !== null && primary !== 'pickle' && !NO_PICKLE_AT_START.has(primary) && startsAsPickle(src, head)) formats.push('pickle');
   // A zip is found from its end (EOCD), so data before it (a pickle, say) does not hide it.
   if (primary !== 'zip' && hasZipEnd(src)) formats.push('zip');
   return { formats };
+}
+
+/**
+ * Formats whose first bytes cannot begin a pickle CPython runs: a zip starts with PERSID, which fails with no
+ * persistent_load; numpy's magic starts with STACK_GLOBAL on an empty stack; the compressed magics are not opcodes.
+ */
+const NO_PICKLE_AT_START: ReadonlySet<FormatId> = new Set<FormatId>(['zip', 'numpy', 'gzip', 'bz2', 'xz', 'lz4', '7z', 'zlib']);
+
+/** Byte 0 begins a pickle: PROTO 0-5 as sniffHead takes it, or a protocol 0-1 stream that gets somewhere. */
+function startsAsPickle(src: ByteSource, head: Buffer): boolean {
+  if (head.length >= 2 && head[0] === 0x80 && head[1]! <= 5) return true;
+  return looksLikeTextPickle(src);
 }
 
 function startsWith(buf: Buffer, magic: number[] | string, at = 0): boolean {

@@ -1,4 +1,6 @@
 /** Formats come from the bytes; the name is only a hint for protobufs. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sniff } from '../../src/engine/sniff.js';
 import { BufferSource } from '../../src/io/byte-source.js';
@@ -72,6 +74,18 @@ describe('sniff', () => {
     const tar = Buffer.alloc(1024);
     tar.write('ustar\x0000', 257, 'latin1');
     expect(formats(tar)).toEqual(['tar']);
+  });
+
+  it('takes a file that is a pickle at byte 0 and another format at once for both', () => {
+    const fixture = (p: string) => readFileSync(join(import.meta.dirname, '..', '..', 'fixtures', p));
+    expect(formats(fixture('malicious/formats/polyglot/hdf5_userblock_text_pickle.h5'))).toEqual(['hdf5', 'pickle']);
+    expect(formats(fixture('malicious/formats/polyglot/hdf5_userblock_binary_pickle.h5'))).toEqual(['hdf5', 'pickle']);
+    expect(formats(fixture('malicious/formats/polyglot/tar_name_is_pickle.tar'))).toEqual(['tar', 'pickle']);
+    // Their twins: a user block of zeros and a member named notes.txt begin no pickle.
+    expect(formats(fixture('benign/formats/keras_h5/userblock.h5'))).toEqual(['hdf5']);
+    expect(formats(fixture('benign/formats/polyglot/plain.tar'))).toEqual(['tar']);
+    // A zip cannot start a pickle CPython runs (PERSID with no persistent_load): no trial for it.
+    expect(formats(zipOf('archive/data.pkl', callPickle('posix', 'system')))).toEqual(['zip']);
   });
 
   it('recognises safetensors by its header', () => {
