@@ -5,7 +5,7 @@ import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { scanBytes } from '../../src/api.js';
 import { decodeLzmaAlone } from '../../src/containers/lzma.js';
-import { readDirectory, readLocalHeader, ZipFormatError } from '../../src/containers/zip/reader.js';
+import { readDirectories, readDirectory, readLocalHeader, ZipFormatError, type ZipDirectory } from '../../src/containers/zip/reader.js';
 import { DEFAULT_LIMITS, type Limits } from '../../src/engine/limits.js';
 import { BufferSource } from '../../src/io/byte-source.js';
 import { asm, op } from '../helpers/pickle-asm.js';
@@ -50,8 +50,15 @@ describe('zip reader', () => {
     const z = buildZip([{ name: 'a', data: 'x' }]);
     const cut = Buffer.from(z);
     cut.writeUInt32LE(0xfffff, cut.length - 6); // central directory offset far past the file
-    expect(() => readDirectory(new BufferSource(cut), LIMITS)).toThrow(ZipFormatError);
-    expect(() => readDirectory(new BufferSource(buildZip([{ name: 'a', data: 'x' }], { declaredCount: 5 })), LIMITS)).toThrow(/announces 5 entries/);
+    // miniz refuses it; zipfile reads the directory before the end record and shifts offsets before the file.
+    const far = readDirectories(new BufferSource(cut), LIMITS);
+    expect(far.miniz).toBeInstanceOf(ZipFormatError);
+    expect((far.zipfile as ZipDirectory).entries[0]!.localHeaderOffset).toBeLessThan(0);
+    expect(() => readLocalHeader(new BufferSource(cut), (far.zipfile as ZipDirectory).entries[0]!)).toThrow(ZipFormatError);
+    // miniz checks the count; zipfile walks the directory's bytes and does not.
+    const counted = readDirectories(new BufferSource(buildZip([{ name: 'a', data: 'x' }], { declaredCount: 5 })), LIMITS);
+    expect(String(counted.miniz)).toMatch(/announces 5 entries/);
+    expect(counted.zipfile).not.toBeInstanceOf(ZipFormatError);
   });
 
   it('stops listing at the entry limit and refuses an oversized central directory', () => {
@@ -178,6 +185,150 @@ describe('zip scanner', () => {
     broken.writeUInt32LE(0x12345678, 0); // the local header signature
     const r = await scanBytes(broken, 'a.zip');
     expect(r.errors.length).toBeGreaterThan(0);
+  });
+});
+
+/** Hand-assembled pieces for archives whose end records lie (buildZip writes only honest ones). */
+function lfh(name: string, data: Buffer): { bytes: Buffer; name: Buffer; data: Buffer } {
+  const n = Buffer.from(name);
+  const h = Buffer.alloc(30);
+  h.writeUInt32LE(0x04034b50, 0);
+  h.writeUInt16LE(20, 4);
+  h.writeUInt32LE(crc32(data) >>> 0, 14);
+  h.writeUInt32LE(data.length, 18);
+  h.writeUInt32LE(data.length, 22);
+  h.writeUInt16LE(n.length, 26);
+  return { bytes: Buffer.concat([h, n, data]), name: n, data };
+}
+function cdh(m: { name: Buffer; data: Buffer }, offset: number): Buffer {
+  const h = Buffer.alloc(46);
+  h.writeUInt32LE(0x02014b50, 0);
+  h.writeUInt16LE(20, 4);
+  h.writeUInt16LE(20, 6);
+  h.writeUInt32LE(crc32(m.data) >>> 0, 16);
+  h.writeUInt32LE(m.data.length, 20);
+  h.writeUInt32LE(m.data.length, 24);
+  h.writeUInt16LE(m.name.length, 28);
+  h.writeUInt32LE(offset, 42);
+  return Buffer.concat([h, m.name]);
+}
+function eocd(count: number, cdSize: number, cdOffset: number, comment: Buffer = Buffer.alloc(0), commentLen = comment.length): Buffer {
+  const h = Buffer.alloc(22);
+  h.writeUInt32LE(0x06054b50, 0);
+  h.writeUInt16LE(count, 8);
+  h.writeUInt16LE(count, 10);
+  h.writeUInt32LE(cdSize, 12);
+  h.writeUInt32LE(cdOffset, 16);
+  h.writeUInt16LE(commentLen, 20);
+  return Buffer.concat([h, comment]);
+}
+function z64(count: number, cdSize: number, cdOffset: number): Buffer {
+  const r = Buffer.alloc(56);
+  r.writeUInt32LE(0x06064b50, 0);
+  r.writeBigUInt64LE(44n, 4);
+  r.writeBigUInt64LE(BigInt(count), 24);
+  r.writeBigUInt64LE(BigInt(count), 32);
+  r.writeBigUInt64LE(BigInt(cdSize), 40);
+  r.writeBigUInt64LE(BigInt(cdOffset), 48);
+  return r;
+}
+function z64locator(recordAt: number): Buffer {
+  const l = Buffer.alloc(20);
+  l.writeUInt32LE(0x07064b50, 0);
+  l.writeBigUInt64LE(BigInt(recordAt), 8);
+  l.writeUInt32LE(1, 16);
+  return l;
+}
+/** Appends members and returns [bytes so far, offsets]. */
+function pack(parts: Buffer[]): { bytes: Buffer; at: number[] } {
+  const at: number[] = [];
+  let n = 0;
+  for (const p of parts) {
+    at.push(n);
+    n += p.length;
+  }
+  return { bytes: Buffer.concat(parts), at };
+}
+const names = (d: ZipDirectory | ZipFormatError) => (d instanceof ZipFormatError ? d.message : d.entries.map((e) => `${e.name}@${e.localHeaderOffset}`));
+
+describe('zip end records read as torch (miniz) and Python\'s zipfile read them', () => {
+  it('takes the last end record with 22 bytes after it even when its comment runs past the end of the file', async () => {
+    // A benign directory whose end record's comment holds an evil directory and a second end record claiming a
+    // 65,535-byte comment: both miniz and zipfile use the second (zipfile truncates the comment).
+    for (const evil of [true, false]) {
+      const pkl = lfh('archive/data.pkl', evil ? EVIL : OK);
+      const ok = lfh('archive/data.pkl', OK);
+      const ver = lfh('archive/version', Buffer.from('3\n'));
+      const { bytes: body, at } = pack([ok.bytes, ver.bytes, pkl.bytes]);
+      const cd1 = Buffer.concat([cdh(ok, at[0]!), cdh(ver, at[1]!)]);
+      const cd2 = Buffer.concat([cdh(pkl, at[2]!), cdh(ver, at[1]!)]);
+      const cd1At = body.length;
+      const cd2At = cd1At + cd1.length + 22;
+      const z = Buffer.concat([body, cd1, eocd(2, cd1.length, cd1At, Buffer.concat([cd2, eocd(2, cd2.length, cd2At, Buffer.alloc(0), 0xffff)]))]);
+      const d = readDirectories(new BufferSource(z), LIMITS);
+      expect(names(d.miniz)).toEqual([`archive/data.pkl@${at[2]}`, `archive/version@${at[1]}`]);
+      expect(d.agree).toBe(true);
+      const r = await scanBytes(z, 'm.pt');
+      expect(globals(r)).toEqual(evil ? ['os.system'] : []);
+      expect(r.errors).toEqual([]);
+    }
+  });
+
+  it('skips a signature with fewer than 22 bytes after it (miniz), which zipfile refuses', () => {
+    const z = buildZip([{ name: 'a/data.pkl', data: OK }]);
+    const comment = Buffer.from('PK\x05\x06abc', 'latin1');
+    const withComment = Buffer.concat([z.subarray(0, z.length - 2), Buffer.from([comment.length, 0]), comment]);
+    const d = readDirectories(new BufferSource(withComment), LIMITS);
+    expect(names(d.miniz)).toEqual(['a/data.pkl@0']);
+    expect(names(d.zipfile)).toMatch(/cut short/);
+  });
+
+  it('follows the ZIP64 locator\'s offset (miniz) and the record before the locator (zipfile): both are analysed and the disagreement is HIGH', async () => {
+    for (const evil of [true, false]) {
+      const a = lfh('archive/data.pkl', evil ? EVIL : OK);
+      const b = lfh('archive/data.pkl', OK);
+      const ver = lfh('archive/version', Buffer.from('3\n'));
+      const { bytes: body, at } = pack([a.bytes, b.bytes, ver.bytes]);
+      const cdA = Buffer.concat([cdh(a, at[0]!), cdh(ver, at[2]!)]);
+      const cdB = Buffer.concat([cdh(b, at[1]!), cdh(ver, at[2]!)]);
+      const cdAAt = body.length;
+      const recA = cdAAt + cdA.length;
+      const cdBAt = recA + 56;
+      const z = Buffer.concat([body, cdA, z64(2, cdA.length, cdAAt), cdB, z64(2, cdB.length, cdBAt), z64locator(recA), eocd(0xffff, 0xffffffff, 0xffffffff)]);
+      const d = readDirectories(new BufferSource(z), LIMITS);
+      expect(names(d.miniz)).toEqual([`archive/data.pkl@${at[0]}`, `archive/version@${at[2]}`]);
+      expect(names(d.zipfile)).toEqual([`archive/data.pkl@${at[1]}`, `archive/version@${at[2]}`]);
+      const r = await scanBytes(z, 'm.pt');
+      expect(r.findings.filter((f) => f.rule === 'zip/reader-disagreement').map((f) => f.severity)).toEqual(['HIGH']);
+      expect(globals(r).filter((g) => g === 'os.system')).toEqual(evil ? ['os.system'] : []);
+      expect(rules(r)).not.toContain('zip/duplicate-name');
+    }
+    // An honest ZIP64 archive: the locator points at the record right before it, one directory.
+    const honest = await scanBytes(buildZip([{ name: 'a/data.pkl', data: OK }], { zip64: true }), 'm.pt');
+    expect(honest.findings).toEqual([]);
+  });
+
+  it('reads the directory where a lying offset puts it for miniz, and where zipfile finds it: HIGH, not leading data', async () => {
+    const evilPkl = lfh('archive/data.pkl', EVIL);
+    const ver = lfh('archive/version', Buffer.from('3\n'));
+    const okPkl = lfh('archive/data.pkl', OK);
+    const ver2 = lfh('archive/version', Buffer.from('3\n'));
+    const { bytes: body, at } = pack([Buffer.alloc(200), evilPkl.bytes, ver.bytes, okPkl.bytes, ver2.bytes]);
+    at.shift();
+    const cdA = Buffer.concat([cdh(evilPkl, at[0]!), cdh(ver, at[1]!)]);
+    const shift = cdA.length; // zipfile reads cdB (right before the end record) and adds this to its offsets
+    const cdB = Buffer.concat([cdh(okPkl, at[2]! - shift), cdh(ver2, at[3]! - shift)]);
+    const z = Buffer.concat([body, cdA, cdB, eocd(2, cdB.length, body.length)]);
+    const d = readDirectories(new BufferSource(z), LIMITS);
+    expect(names(d.miniz)).toEqual([`archive/data.pkl@${at[0]}`, `archive/version@${at[1]}`]);
+    expect(names(d.zipfile)).toEqual([`archive/data.pkl@${at[2]}`, `archive/version@${at[3]}`]);
+    const r = await scanBytes(z, 'm.pt');
+    expect(globals(r)).toContain('os.system');
+    expect(r.findings.find((f) => f.rule === 'zip/reader-disagreement')?.severity).toBe('HIGH');
+    expect(rules(r)).not.toContain('zip/leading-data');
+    // Data really before the archive: miniz reads no directory there, zipfile does; leading data, MEDIUM.
+    const prefixed = await scanBytes(buildZip([{ name: 'x/data.pkl', data: OK }], { prefix: 'junk bytes' }), 'm.zip');
+    expect(prefixed.findings.map((f) => `${f.severity}:${f.rule}`)).toEqual(['MEDIUM:zip/leading-data']);
   });
 });
 

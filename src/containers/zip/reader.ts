@@ -27,9 +27,15 @@ export interface ZipEntry {
 
 export interface ZipDirectory {
   entries: ZipEntry[];
-  /** Bytes before the archive's first byte (a pickle or an executable prepended to a zip). */
+  /**
+   * Bytes before the archive's first byte (a pickle or an executable prepended to a zip), as Python's zipfile
+   * infers them from where the directory lies and the offset the end record gives; added to every offset.
+   * Always 0 for miniz, which takes offsets as absolute. Negative when the end record's offset is too large.
+   */
   prefix: number;
   zip64: boolean;
+  /** Where the central directory was read (absolute). */
+  directoryOffset: number;
   /** Entries past the limit were not listed. */
   truncated: boolean;
   /** Name of the first entry not listed, when truncated. */
@@ -56,16 +62,102 @@ const ZIP64_LOCATOR_SIG = 0x07064b50;
 const ZIP64_EOCD_SIG = 0x06064b50;
 const CDH_SIG = 0x02014b50;
 const LFH_SIG = 0x04034b50;
+const EOCD_SIG_BYTES = Buffer.from([0x50, 0x4b, 0x05, 0x06]);
 
-/** The last end-of-central-directory record whose comment fits in the file, searched from the end. */
-function findEocd(src: ByteSource): number {
-  const searchLen = Math.min(src.size, 22 + 0xffff);
-  const base = src.size - searchLen;
-  const tail = src.read(base, searchLen);
-  for (let i = tail.length - 22; i >= 0; i--) {
-    if (tail.readUInt32LE(i) === EOCD_SIG && i + 22 + tail.readUInt16LE(i + 20) <= tail.length) return base + i;
+/** How far from the end both readers look for the end record: a maximal comment plus the record. */
+const EOCD_SEARCH = 22 + 0xffff;
+
+/**
+ * Where a reader finds the central directory. `prefix` is what it adds to every offset in the directory:
+ * miniz adds nothing (offsets are absolute in the file torch hands it), zipfile adds its "concat".
+ */
+interface Located {
+  cdStart: number;
+  cdSize: number;
+  count: number;
+  zip64: boolean;
+  prefix: number;
+  /** The reader checks that the directory holds `count` entries (miniz does; zipfile walks cdSize bytes). */
+  checkCount: boolean;
+}
+
+/**
+ * miniz (torch's PyTorchStreamReader), mz_zip_reader_locate_header_sig: the last signature with at least 22
+ * bytes after it, whatever its comment length says; then a ZIP64 locator right before it is followed to the
+ * ZIP64 record at the offset the locator gives (absolute: torch's read callback knows no archive start), and
+ * the directory offset is absolute too.
+ */
+function locateMiniz(src: ByteSource, base: number, tail: Buffer): Located {
+  const at = tail.length >= 22 ? tail.lastIndexOf(EOCD_SIG_BYTES, tail.length - 22) : -1;
+  if (at < 0) throw new ZipFormatError('no end of central directory record');
+  const eocdPos = base + at;
+  const eocd = tail.subarray(at, at + 22);
+  let count = eocd.readUInt16LE(10);
+  let cdSize = eocd.readUInt32LE(12);
+  let cdOffset = eocd.readUInt32LE(16);
+  let zip64 = false;
+  if (eocdPos >= 20 + 56) {
+    const loc = src.read(eocdPos - 20, 20);
+    if (loc.readUInt32LE(0) === ZIP64_LOCATOR_SIG) {
+      const recAt = loc.readBigUInt64LE(8);
+      if (recAt > BigInt(src.size - 56)) throw new ZipFormatError('the ZIP64 locator points past the end of the file');
+      const rec = src.read(Number(recAt), 56);
+      if (rec.readUInt32LE(0) === ZIP64_EOCD_SIG) {
+        zip64 = true;
+        if (loc.readUInt32LE(16) !== 1) throw new ZipFormatError('ZIP64 archive spanning several disks');
+        const entries = rec.readBigUInt64LE(32);
+        const size = rec.readBigUInt64LE(40);
+        if (entries > 0xffffffffn || size > 0xffffffffn) throw new ZipFormatError('ZIP64 entry count or directory size over 32 bits');
+        count = Number(entries);
+        cdSize = Number(size);
+        cdOffset = safe(rec.readBigUInt64LE(48), 'ZIP64 central directory offset');
+      }
+    }
   }
-  throw new ZipFormatError('no end of central directory record');
+  if (cdOffset + cdSize > src.size) throw new ZipFormatError('the central directory lies outside the file');
+  return { cdStart: cdOffset, cdSize, count, zip64, prefix: 0, checkCount: true };
+}
+
+/**
+ * Python's zipfile (_EndRecData, _EndRecData64, _RealGetContents), which np.load and most scanners use: an
+ * end record with an empty comment in the last 22 bytes, else the last signature at all (rfind), which must
+ * have 22 bytes after it; a ZIP64 record is expected right before its locator (the locator's offset is not
+ * read) and ignored when its signature is not there. The directory is read right before the end records
+ * whatever offset they give; the difference ("concat") is added to every local header offset.
+ */
+function locateZipfile(src: ByteSource, base: number, tail: Buffer): Located {
+  let at: number;
+  const last = tail.length - 22;
+  if (last >= 0 && tail.readUInt32LE(last) === EOCD_SIG && tail.readUInt16LE(last + 20) === 0) at = last;
+  else {
+    at = tail.lastIndexOf(EOCD_SIG_BYTES);
+    if (at < 0) throw new ZipFormatError('no end of central directory record');
+    if (at + 22 > tail.length) throw new ZipFormatError('the last end of central directory record is cut short');
+  }
+  const eocdPos = base + at;
+  const eocd = tail.subarray(at, at + 22);
+  let count = eocd.readUInt16LE(10);
+  let cdSize = eocd.readUInt32LE(12);
+  let cdOffset = eocd.readUInt32LE(16);
+  let endOfArchive = eocdPos;
+  let zip64 = false;
+  if (eocdPos >= 20) {
+    const loc = src.read(eocdPos - 20, 20);
+    if (loc.readUInt32LE(0) === ZIP64_LOCATOR_SIG) {
+      if (loc.readUInt32LE(4) !== 0 || loc.readUInt32LE(16) > 1) throw new ZipFormatError('ZIP64 archive spanning several disks');
+      const rec = eocdPos >= 20 + 56 ? src.read(eocdPos - 20 - 56, 56) : Buffer.alloc(0);
+      if (rec.length === 56 && rec.readUInt32LE(0) === ZIP64_EOCD_SIG) {
+        zip64 = true;
+        count = safe(rec.readBigUInt64LE(32), 'ZIP64 entry count');
+        cdSize = safe(rec.readBigUInt64LE(40), 'ZIP64 central directory size');
+        cdOffset = safe(rec.readBigUInt64LE(48), 'ZIP64 central directory offset');
+        endOfArchive = eocdPos - 20 - 56;
+      }
+    }
+  }
+  const cdStart = endOfArchive - cdSize;
+  if (cdStart < 0) throw new ZipFormatError('the central directory lies outside the file');
+  return { cdStart, cdSize, count, zip64, prefix: cdStart - cdOffset, checkCount: false };
 }
 
 function safe(n: bigint, what: string): number {
@@ -73,31 +165,62 @@ function safe(n: bigint, what: string): number {
   return Number(n);
 }
 
-export function readDirectory(src: ByteSource, limits: ZipReadLimits): ZipDirectory {
-  const eocdPos = findEocd(src);
-  const eocd = src.read(eocdPos, 22);
-  let count = eocd.readUInt16LE(10);
-  let cdSize = eocd.readUInt32LE(12);
-  let cdOffset = eocd.readUInt32LE(16);
-  let endOfArchive = eocdPos; // where the central directory must end (the EOCD, or the ZIP64 record)
-  let zip64 = false;
-  if (eocdPos >= 20) {
-    const loc = src.read(eocdPos - 20, 20);
-    if (loc.readUInt32LE(0) === ZIP64_LOCATOR_SIG) {
-      // The locator gives the ZIP64 record's offset relative to the archive start; with a prefix it sits just
-      // before the locator, which is where we look for it (as Python's zipfile does).
-      const rec = src.read(eocdPos - 20 - 56, 56);
-      if (rec.length < 56 || rec.readUInt32LE(0) !== ZIP64_EOCD_SIG) throw new ZipFormatError('ZIP64 locator without a ZIP64 end record');
-      zip64 = true;
-      count = safe(rec.readBigUInt64LE(32), 'ZIP64 entry count');
-      cdSize = safe(rec.readBigUInt64LE(40), 'ZIP64 central directory size');
-      cdOffset = safe(rec.readBigUInt64LE(48), 'ZIP64 central directory offset');
-      endOfArchive = eocdPos - 20 - 56;
-    }
+/** The directory as each reader sees it: an error where that reader refuses the file. */
+export interface ZipReadings {
+  miniz: ZipDirectory | ZipFormatError;
+  zipfile: ZipDirectory | ZipFormatError;
+  /** Both readers read the file and list the same members at the same offsets. */
+  agree: boolean;
+}
+
+function attempt<T>(f: () => T): T | ZipFormatError {
+  try {
+    return f();
+  } catch (err) {
+    if (err instanceof ZipFormatError) return err;
+    throw err;
   }
-  const cdStart = endOfArchive - cdSize;
-  const prefix = cdStart - cdOffset;
-  if (cdStart < 0 || prefix < 0) throw new ZipFormatError('the central directory lies outside the file');
+}
+
+/**
+ * The directory torch's miniz reads and the one Python's zipfile reads. They differ only for crafted files
+ * (an end record inside another's comment, a ZIP64 locator pointing elsewhere than right before itself, a
+ * lying directory offset): then each is listed, so that both can be analysed.
+ */
+export function readDirectories(src: ByteSource, limits: ZipReadLimits): ZipReadings {
+  const len = Math.min(src.size, EOCD_SEARCH);
+  const base = src.size - len;
+  const tail = src.read(base, len);
+  const mLoc = attempt(() => locateMiniz(src, base, tail));
+  const zLoc = attempt(() => locateZipfile(src, base, tail));
+  const miniz = mLoc instanceof ZipFormatError ? mLoc : attempt(() => parseDirectory(src, mLoc, limits));
+  const sameLoc =
+    !(mLoc instanceof ZipFormatError) && !(zLoc instanceof ZipFormatError) && mLoc.cdStart === zLoc.cdStart && mLoc.cdSize === zLoc.cdSize && mLoc.prefix === zLoc.prefix;
+  const zipfile = zLoc instanceof ZipFormatError ? zLoc : sameLoc && !(miniz instanceof ZipFormatError) ? miniz : attempt(() => parseDirectory(src, zLoc, limits));
+  const agree = !(miniz instanceof ZipFormatError) && !(zipfile instanceof ZipFormatError) && (miniz === zipfile || sameEntries(miniz, zipfile));
+  return { miniz, zipfile, agree };
+}
+
+/** Identifies a listed member by what a reader reads for it: name, local header, sizes, method, flags, CRC. */
+export function entryKey(e: ZipEntry): string {
+  return `${e.rawName.toString('hex')}|${e.localHeaderOffset}|${e.compressedSize}|${e.uncompressedSize}|${e.method}|${e.flags}|${e.crc32}`;
+}
+
+function sameEntries(a: ZipDirectory, b: ZipDirectory): boolean {
+  return a.truncated === b.truncated && a.entries.length === b.entries.length && a.entries.every((e, i) => entryKey(e) === entryKey(b.entries[i]!));
+}
+
+/** One directory: torch's (miniz) when it reads the file, else Python's zipfile's; miniz's error when neither reads it. */
+export function readDirectory(src: ByteSource, limits: ZipReadLimits): ZipDirectory {
+  const r = readDirectories(src, limits);
+  if (!(r.miniz instanceof ZipFormatError)) return r.miniz;
+  if (!(r.zipfile instanceof ZipFormatError)) return r.zipfile;
+  throw r.miniz;
+}
+
+function parseDirectory(src: ByteSource, loc: Located, limits: ZipReadLimits): ZipDirectory {
+  const { cdStart, cdSize, count, prefix } = loc;
+  let zip64 = loc.zip64;
   if (cdSize > limits.maxCentralDirectoryBytes) {
     throw new ZipFormatError(`central directory of ${cdSize} bytes is larger than the ${limits.maxCentralDirectoryBytes}-byte limit`);
   }
@@ -159,10 +282,12 @@ export function readDirectory(src: ByteSource, limits: ZipReadLimits): ZipDirect
     });
     i = end;
   }
-  if (!truncated && entries.length < count && count !== 0xffff) {
+  if (loc.checkCount && !truncated && entries.length < count && count !== 0xffff) {
     throw new ZipFormatError(`the end record announces ${count} entries but the central directory holds ${entries.length}`);
   }
-  return firstUnlisted === undefined ? { entries, prefix, zip64, truncated } : { entries, prefix, zip64, truncated, firstUnlisted };
+  const dir: ZipDirectory = { entries, prefix, zip64, directoryOffset: cdStart, truncated };
+  if (firstUnlisted !== undefined) dir.firstUnlisted = firstUnlisted;
+  return dir;
 }
 
 /** Bytes read past the names in one go: most local headers (and the first bytes of data) fit. */
@@ -174,6 +299,7 @@ const LOCAL_SLACK = 96;
  */
 export function readLocalHeader(src: ByteSource, entry: ZipEntry): LocalHeader & { head: Buffer } {
   const at = entry.localHeaderOffset;
+  if (at < 0 || at >= src.size) throw new ZipFormatError(`no local header at byte ${at}`);
   let h = src.read(at, 30 + entry.rawName.length + LOCAL_SLACK);
   if (h.length < 30 || h.readUInt32LE(0) !== LFH_SIG) throw new ZipFormatError(`no local header at byte ${at}`);
   const nameLen = h.readUInt16LE(26);

@@ -12,7 +12,7 @@ import { crc32 } from 'node:zlib';
 import { decompressMember } from '../../containers/budget.js';
 import type { Codec } from '../../containers/decompress.js';
 import { traversalReason } from '../../containers/paths.js';
-import { readDirectory, readLocalHeader, unixMode, ZipFormatError, type ZipEntry } from '../../containers/zip/reader.js';
+import { entryKey, readDirectories, readLocalHeader, unixMode, ZipFormatError, type ZipDirectory, type ZipEntry } from '../../containers/zip/reader.js';
 import { PrefixedSource, SliceSource, type ByteSource } from '../../io/byte-source.js';
 import { pickleScanner } from '../pickle/index.js';
 import { Collector } from '../collector.js';
@@ -56,37 +56,62 @@ export const zipScanner: Scanner = {
     const finding = out.finding.bind(out);
     const error = out.error.bind(out);
 
-    let dir;
-    try {
-      dir = readDirectory(src, ctx.limits.archive);
-    } catch (err) {
-      if (!(err instanceof ZipFormatError)) throw err;
+    // torch's miniz and Python's zipfile find the directory differently: what each reads is analysed.
+    const readings = readDirectories(src, ctx.limits.archive);
+    const dirs = [readings.miniz, readings.zipfile].filter((d): d is ZipDirectory => !(d instanceof ZipFormatError));
+    if (dirs.length === 0) {
       // An end-record signature inside other data (array bytes after a pickle) that leads to no readable
       // directory is no archive for any reader either: only a file that starts as a zip must be one.
       if (src.read(0, 2).toString('latin1') !== 'PK') return out.output;
-      error('parse', undefined, `zip archive cannot be read: ${err.message}`);
+      error('parse', undefined, `zip archive cannot be read: ${(readings.miniz as ZipFormatError).message}`);
       return out.output;
     }
-    if (dir.truncated) {
-      error('limit', dir.firstUnlisted, `more than ${ctx.limits.archive.maxEntries} members: only the first ${dir.entries.length} were listed and analysed; this one and those after it were not`);
+    const disagree = dirs.length === 2 && !readings.agree;
+    if (disagree) {
+      const [m, z] = dirs as [ZipDirectory, ZipDirectory];
+      finding('HIGH', 'zip/reader-disagreement', undefined, `torch's zip reader (miniz) and Python's zipfile read different central directories: miniz ${describeDirectory(m)}, zipfile ${describeDirectory(z)}. A scanner reading one is shown other members than a loader reading the other; both were analysed`, m.directoryOffset);
     }
-    if (dir.prefix > 0) {
-      finding('MEDIUM', 'zip/leading-data', undefined, `${dir.prefix} bytes come before the zip archive: a loader reading from the start (pickle.load, torch's legacy path) sees those bytes, not the archive`, 0);
+    const limited = new Set<string>();
+    for (const d of dirs) {
+      if (!d.truncated || limited.has(d.firstUnlisted ?? '')) continue;
+      limited.add(d.firstUnlisted ?? '');
+      error('limit', d.firstUnlisted, `more than ${ctx.limits.archive.maxEntries} members: only the first ${d.entries.length} were listed and analysed; this one and those after it were not`);
+    }
+    const zf = readings.zipfile;
+    if (!disagree && !(zf instanceof ZipFormatError) && zf.prefix > 0) {
+      finding('MEDIUM', 'zip/leading-data', undefined, `${zf.prefix} bytes come before the zip archive: a loader reading from the start (pickle.load, torch's legacy path) sees those bytes, not the archive`, 0);
     }
 
-    // Duplicates and names miniz would confuse (it looks names up case-insensitively): every copy is analysed.
-    const byName = new Map<string, ZipEntry[]>();
-    for (const e of dir.entries) {
-      const k = e.name.toLowerCase();
-      const list = byName.get(k);
-      if (list) list.push(e);
-      else byName.set(k, [e]);
+    // Duplicates and names miniz would confuse (it looks names up case-insensitively), in each reader's
+    // directory: every copy is analysed.
+    const reported = new Set<string>();
+    for (const d of dirs) {
+      const byName = new Map<string, ZipEntry[]>();
+      for (const e of d.entries) {
+        const k = e.name.toLowerCase();
+        const list = byName.get(k);
+        if (list) list.push(e);
+        else byName.set(k, [e]);
+      }
+      for (const [k, list] of byName) {
+        if (list.length < 2 || reported.has(k)) continue;
+        reported.add(k);
+        const exact = list.every((e) => e.name === list[0]!.name);
+        finding('HIGH', 'zip/duplicate-name', list[0]!.name, `${list.length} members named ${list.map((e) => JSON.stringify(e.name)).join(', ')}${exact ? '' : ' (equal ignoring case, as miniz compares them)'}: readers disagree on which one they load; every copy was analysed`);
+      }
     }
-    for (const list of byName.values()) {
-      if (list.length < 2) continue;
-      const exact = list.every((e) => e.name === list[0]!.name);
-      finding('HIGH', 'zip/duplicate-name', list[0]!.name, `${list.length} members named ${list.map((e) => JSON.stringify(e.name)).join(', ')}${exact ? '' : ' (equal ignoring case, as miniz compares them)'}: readers disagree on which one they load; every copy was analysed`);
+    // Every member either reader lists, once.
+    const seen = new Set<string>();
+    const entries: ZipEntry[] = [];
+    for (const d of dirs) {
+      for (const e of d.entries) {
+        const k = entryKey(e);
+        if (seen.has(k)) continue;
+        seen.add(k);
+        entries.push(e);
+      }
     }
+    const dir = { entries };
 
     const torch = isTorchArchive(dir.entries);
     const torchScript = isTorchScriptArchive(dir.entries);
@@ -179,6 +204,13 @@ export const zipScanner: Scanner = {
     return out.output;
   },
 };
+
+function describeDirectory(d: ZipDirectory): string {
+  const names = d.entries.slice(0, 3).map((e) => JSON.stringify(e.name.slice(0, 60)));
+  const more = d.entries.length > 3 ? ', …' : '';
+  const shift = d.prefix !== 0 ? `, every offset shifted by ${d.prefix}` : '';
+  return `the one at byte ${d.directoryOffset} (${d.entries.length} members: ${names.join(', ')}${more}${shift})`;
+}
 
 /** What the Keras 3 check needs from the members as the zip loop reads them. */
 class KerasMembers {
