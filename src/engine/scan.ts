@@ -75,7 +75,7 @@ export async function scanArtifact(artifact: Artifact, options: EngineOptions = 
     if (src.size === 0) {
       return { artifact, formats: [], sha256: '', findings: [], errors: [], skipped: { path: artifact.path, category: 'empty', description: 'empty file' } };
     }
-    const out = await scanBytes(src, basename(artifact.path), { path: artifact.path, depth: 0, limits, pickle: options.pickle ?? {}, budget: { decompressed: limits.archive.maxTotalDecompressed } });
+    const out = await scanBytes(src, basename(artifact.path), { path: artifact.path, depth: 0, limits, pickle: options.pickle ?? {}, budget: { decompressed: limits.archive.maxTotalDecompressed, searchOpcodes: limits.pickle.maxSearchOpcodes } });
     const result: ScanResult = { artifact, formats: out.formats, sha256: '', findings: out.findings, errors: out.errors };
     if (out.formats.length === 0) {
       result.skipped = { path: artifact.path, category: 'unrecognised-format', description: 'not a model format modelscan-guard recognises' };

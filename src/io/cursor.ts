@@ -143,7 +143,7 @@ export class Cursor {
       if (this.i >= this.buf.length && this.fill(1) < 1) {
         throw new EndOfData(this.pos, 1);
       }
-      const nl = this.buf.indexOf(0x0a, this.i);
+      const nl = newlineAt(this.buf, this.i);
       const end = nl < 0 ? this.buf.length : nl;
       if (keptLen < keep) {
         const take = Math.min(end - this.i, keep - keptLen);
@@ -158,4 +158,11 @@ export class Cursor {
       this.i = this.buf.length;
     }
   }
+}
+
+/** buf.indexOf(0x0a, from), with the short lines of names and numbers scanned here: the native call cost more. */
+function newlineAt(buf: Buffer, from: number): number {
+  const end = Math.min(buf.length, from + 64);
+  for (let k = from; k < end; k++) if (buf[k] === 0x0a) return k;
+  return end === buf.length ? -1 : buf.indexOf(0x0a, end);
 }

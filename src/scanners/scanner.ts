@@ -23,6 +23,8 @@ export interface NestedOutcome extends ScannerOutput {
 export interface ScanBudget {
   /** Bytes decompression may still produce (zip members, gzip/zlib wrappers, at any depth). */
   decompressed: number;
+  /** Opcodes the search for hidden pickles may still run, over every pickle stream at any depth. */
+  searchOpcodes: number;
 }
 
 export interface ScanContext {

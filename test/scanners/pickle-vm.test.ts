@@ -4,9 +4,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { scanBytes } from '../../src/api.js';
+import { DEFAULT_LIMITS, type Limits } from '../../src/engine/limits.js';
 import type { ScanResult } from '../../src/types.js';
 import { mulberry32 } from '../helpers/codec-run.js';
 import { asm, callPickle, op } from '../helpers/pickle-asm.js';
+import { buildZip } from '../helpers/zip-build.js';
 
 const scan = (b: Buffer, name = 'model.pkl') => scanBytes(b, name);
 const globalsOf = (r: ScanResult) => r.findings.filter((f) => f.module !== undefined).map((f) => `${f.module}.${f.operator}`);
@@ -240,6 +242,23 @@ describe('argument parsing as the C unpickler does it', () => {
     expectClean(await scan(Buffer.from("(lp0\nI1\naF2.5\naS'a\\x41\\n'\np1\naVsnow \\u2603\np2\naL12L\naI01\naNa.", 'latin1')));
   });
 
+  it('a NUL ends the number of a PUT, GET or LONG line, as PyLong_FromString stops there', async () => {
+    // CPython copies each line into a NUL-terminated buffer: `p0\0junk\n` is PUT 0.
+    for (const [put, get] of [['p0\0junk', 'g0'], ['p0', 'g0\0'], ['p0\0', 'g0\0x']]) {
+      const text = `cposix\nsystem\n${put}\n0${get}\n(S'id'\ntR.`;
+      const r = await scan(Buffer.from(text, 'latin1'));
+      expect(finding(r, 'posix.system')?.use, JSON.stringify(text)).toBe('called');
+      expect(r.errors, JSON.stringify(text)).toEqual([]);
+    }
+    const r = await scan(Buffer.from("L5\0\n0cposix\nsystem\n(S'id'\ntR.", 'latin1'));
+    expect(finding(r, 'posix.system')?.use).toBe('called');
+  });
+
+  it('a line longer than the analysis keeps is its limit, reported as such (CPython reads it)', async () => {
+    const r = await scan(Buffer.from(`(lp0\nI${' '.repeat(5000)}1\na.`, 'latin1'));
+    expect(r.errors.map((e) => `${e.kind}: ${e.message}`).join()).toMatch(/^limit: INT line longer than 4096 bytes/);
+  });
+
   it('PROTO above 5 is an error', async () => {
     const r = await scan(asm(op.proto(2), op.NONE, op.proto(6), op.STOP));
     expect(r.errors.map((e) => e.message).join()).toMatch(/unsupported pickle protocol/);
@@ -291,6 +310,36 @@ describe('every pickle in the stream', () => {
   it('concatenated pickles: the second one is analysed (threat A12)', async () => {
     const r = await scan(Buffer.concat([benign, evil]));
     expect(finding(r, 'posix.system')?.use).toBe('called');
+  });
+
+  it('a pickle after a STOP that breaks after its calls keeps how it made them (a computed import)', async () => {
+    // str('os') and str('system') make the names: a dynamic import, then the stream breaks on a bad opcode.
+    const computed = asm(
+      op.proto(4), op.global('builtins', 'str'), op.sbu('posix'), op.TUPLE1, op.REDUCE,
+      op.global('builtins', 'str'), op.sbu('system'), op.TUPLE1, op.REDUCE, op.STACK_GLOBAL,
+      op.sbu('id'), op.TUPLE1, op.REDUCE, [0xff],
+    );
+    const second = await scan(Buffer.concat([benign, computed]));
+    const dynamic = second.findings.find((f) => f.rule === 'pickle/dynamic-global');
+    expect(dynamic?.severity).toBe('HIGH');
+    expect(dynamic?.description).toMatch(/after a pickle ends/);
+    // The same bytes as noise in the search (not right after a STOP) are not findings.
+    const searched = await scan(Buffer.concat([benign, Buffer.from([0xff]), computed]));
+    expect(searched.findings.filter((f) => f.rule === 'pickle/dynamic-global')).toEqual([]);
+  });
+
+  it('the search charges text lines more than binary opcodes, and one budget serves every member of a file', async () => {
+    const limits = (maxSearchOpcodes: number): Limits => ({ ...DEFAULT_LIMITS, pickle: { ...DEFAULT_LIMITS.pickle, maxSearchOpcodes } });
+    const searchErrors = (r: ScanResult) => r.errors.filter((e) => /search for hidden pickles|for hidden pickles took/.test(e.message));
+    // 200 runs, each an INT line then a bad opcode: 400 opcodes, or 2,000 with the line charge of 8.
+    const lines = Buffer.from('I 1\n\xff'.repeat(200), 'latin1');
+    expect(searchErrors(await scanBytes(Buffer.concat([benign, lines]), 'x.pkl', { limits: limits(3000) }))).toEqual([]);
+    expect(searchErrors(await scanBytes(Buffer.concat([benign, lines]), 'x.pkl', { limits: limits(1000) }))).toHaveLength(1);
+    // Three members that each fit the budget alone do not fit it together: the later ones say so.
+    const zip = buildZip(['a', 'b', 'c'].map((n) => ({ name: `${n}.pkl`, data: Buffer.concat([benign, lines]) })));
+    const r = await scanBytes(zip, 'x.zip', { limits: limits(5000) });
+    expect(searchErrors(r).map((e) => e.message).join('\n')).toMatch(/used up this file's budget of 5000 opcodes/);
+    expect(r.findings).toEqual([]);
   });
 
   it('junk between pickles: one byte, 300 bytes', async () => {

@@ -84,7 +84,7 @@ export const pickleScanner: Scanner = {
   id: SCANNER,
   formats: ['pickle'],
   async scan(src: ByteSource, ctx: ScanContext): Promise<ScannerOutput> {
-    const analysis = analyseStream(src, makeVmPolicy(ctx.pickle), ctx.limits.pickle, PICKLE_HOOKS, torchLegacyLayout());
+    const analysis = analyseStream(src, makeVmPolicy(ctx.pickle), ctx.limits.pickle, PICKLE_HOOKS, torchLegacyLayout(), ctx.budget);
     return pickleFindings(src, analysis, ctx);
   },
 };

@@ -27,6 +27,8 @@ export interface StreamAnalysis {
   /** Complete pickles (reaching STOP). */
   pickles: number;
   opcodes: number;
+  /** Of those, run by the search for hidden pickles and the other speculative readings. */
+  searchOpcodes: number;
   globals: { record: GlobalRecord; hidden: HiddenIn | null }[];
   structural: { finding: StructuralFinding; hidden: HiddenIn | null }[];
   nested: NestedPayload[];
@@ -42,6 +44,9 @@ export interface StreamAnalysis {
  */
 export type HiddenIn = 'after-stop' | 'skipped-data';
 
+/** Extra opcodes a speculative run is charged per text line it reads (see Machine's lineCost). */
+const SPECULATIVE_LINE_COST = 8;
+
 /** Opcodes that can begin a pickle without underflowing an empty stack or reading an empty memo. */
 const CAN_START = new Uint8Array(256);
 for (const code of [
@@ -54,8 +59,38 @@ for (const code of [
   if (isOpcode(code)) CAN_START[code] = 1;
 }
 
-export function analyseStream(src: ByteSource, policy: VmPolicy, limits: StreamLimits, hooks?: VmHooks, layout?: StreamLayout): StreamAnalysis {
-  const out: StreamAnalysis = { pickles: 0, opcodes: 0, globals: [], structural: [], nested: [], errors: [], protocol: 0 };
+/**
+ * What the search may still spend across every stream of one artifact: a zip of a thousand members of junk
+ * must not get a thousand times the search budget of one file.
+ */
+export interface SharedSearchBudget {
+  searchOpcodes: number;
+}
+
+export function analyseStream(
+  src: ByteSource,
+  policy: VmPolicy,
+  limits: StreamLimits,
+  hooks?: VmHooks,
+  layout?: StreamLayout,
+  shared?: SharedSearchBudget,
+): StreamAnalysis {
+  const allowance = shared ? Math.max(0, Math.min(limits.maxSearchOpcodes, shared.searchOpcodes)) : limits.maxSearchOpcodes;
+  const out = analyseWithin(src, policy, limits, allowance, shared !== undefined, hooks, layout);
+  if (shared) shared.searchOpcodes -= out.searchOpcodes;
+  return out;
+}
+
+function analyseWithin(
+  src: ByteSource,
+  policy: VmPolicy,
+  limits: StreamLimits,
+  allowance: number,
+  sharedAllowance: boolean,
+  hooks?: VmHooks,
+  layout?: StreamLayout,
+): StreamAnalysis {
+  const out: StreamAnalysis = { pickles: 0, opcodes: 0, searchOpcodes: 0, globals: [], structural: [], nested: [], errors: [], protocol: 0 };
   const seen = new Set<string>();
   let opcodeBudget = limits.maxOpcodes;
 
@@ -82,14 +117,17 @@ export function analyseStream(src: ByteSource, policy: VmPolicy, limits: StreamL
 
   // Speculative runs start at many nearby offsets: one reused machine, reading through a small block cache.
   const cache = new BlockCache(src);
-  const searcher = new Machine(cache, policy, 4096);
+  const searcher = new Machine(cache, policy, 4096, undefined, SPECULATIVE_LINE_COST);
   const reader = new Machine(src, policy, undefined, hooks);
-  let searchBudget = limits.maxSearchOpcodes;
+  let searchBudget = allowance;
   const run = (at: number, speculative = false): RunResult => {
     const budget = Math.max(1, speculative ? Math.min(opcodeBudget, searchBudget) : opcodeBudget);
     const r = (speculative ? searcher : reader).run(at, { ...limits, maxOpcodes: budget });
     opcodeBudget -= r.opcodes;
-    if (speculative) searchBudget -= r.opcodes;
+    if (speculative) {
+      searchBudget -= r.opcodes;
+      out.searchOpcodes += r.opcodes;
+    }
     out.opcodes += r.opcodes;
     return r;
   };
@@ -101,6 +139,15 @@ export function analyseStream(src: ByteSource, policy: VmPolicy, limits: StreamL
     return evidence.length > 0;
   };
   /**
+   * A pickle right after another's STOP that breaks after calling something: a loader calling pickle.load in a
+   * loop ran those calls before the break, so how they were made (computed names, BUILD on an import…) counts
+   * as well as what they imported. Only at that one offset: in the search of junk such shapes are noise.
+   */
+  const keepBrokenInSequence = (r: RunResult): void => {
+    if (!r.reachedCall) return;
+    keep({ ...r, records: [], nested: [] }, 'after-stop');
+  };
+  /**
    * Inline data skipped as joblib reads it (array bytes) is what pickle.load and torch.load read as opcodes,
    * with the stack and memo as they are there: that reading of the same pickle is run too (a payload placed
    * in "array bytes" runs in any loader but joblib's). A seeking loader could also start a fresh pickle there:
@@ -109,13 +156,18 @@ export function analyseStream(src: ByteSource, policy: VmPolicy, limits: StreamL
    */
   let plain: Machine | undefined;
   const readSkippedToo = (r: RunResult): void => {
-    if (r.skippedAt.length === 0 || opcodeBudget <= 0 || searchBudget <= 0) return;
-    plain ??= new Machine(src, policy);
+    if (r.skippedAt.length === 0 || opcodeBudget <= 0) return;
+    if (searchBudget <= 0) {
+      out.errors.push({ kind: 'limit', offset: r.skippedAt[0]!, message: 'the bytes joblib skips as array data were not read as pickle.load reads them: the search budget was used up' });
+      return;
+    }
+    plain ??= new Machine(src, policy, undefined, undefined, SPECULATIVE_LINE_COST);
     // Budgeted like the search: array bytes that happen to read as endless opcodes must not use up the budget
     // of the real reading.
     const p = plain.run(r.start, { ...limits, maxOpcodes: Math.min(opcodeBudget, searchBudget) });
     opcodeBudget -= p.opcodes;
     searchBudget -= p.opcodes;
+    out.searchOpcodes += p.opcodes;
     out.opcodes += p.opcodes;
     keepEvidence(p, 'skipped-data');
     for (const at of r.skippedAt.slice(0, 10_000)) if (searchBudget > 0 && opcodeBudget > 0) keepEvidence(run(at, true), 'skipped-data');
@@ -158,7 +210,9 @@ export function analyseStream(src: ByteSource, policy: VmPolicy, limits: StreamL
       out.errors.push({
         kind: 'limit',
         offset: pos,
-        message: `searching the data after byte ${junkStart} for hidden pickles took more than ${limits.maxSearchOpcodes} opcodes; the rest was not searched`,
+        message: sharedAllowance && allowance < limits.maxSearchOpcodes
+          ? `the search for hidden pickles used up this file's budget of ${limits.maxSearchOpcodes} opcodes (shared by all its members and streams) before byte ${junkStart < 0 ? pos : junkStart}; the rest was not searched`
+          : `searching the data after byte ${junkStart < 0 ? pos : junkStart} for hidden pickles took more than ${limits.maxSearchOpcodes} opcodes; the rest was not searched`,
       });
       break;
     }
@@ -190,6 +244,7 @@ export function analyseStream(src: ByteSource, policy: VmPolicy, limits: StreamL
     // now and then a run through it even reaches a STOP: only an importable name that is dangerous, or
     // unknown and then used, is evidence of a hidden pickle rather than noise.
     const evident = keepEvidence(r);
+    if (aligned) keepBrokenInSequence(r);
     if (r.stopped && r.opcodes > 1 && evident) {
       // A real hidden pickle: carry on after it as after any other.
       out.pickles++;

@@ -21,8 +21,18 @@ export function pythonIntAccepts(raw: string, base: 0 | 10): boolean {
   return /^[1-9](_?\d)*$/.test(body);
 }
 
+/**
+ * The text `PyLong_FromString` sees: CPython copies the line into a NUL-terminated buffer and that C function
+ * stops at the first NUL, so `p0\0junk\n` is PUT 0.
+ */
+function untilNul(raw: string): string {
+  const nul = raw.indexOf('\0');
+  return nul < 0 ? raw : raw.slice(0, nul);
+}
+
 /** Parses a base-10 memo index as `PyLong_FromString(s, NULL, 10)`; null when CPython would raise. */
-export function parseMemoIndex(raw: string): number | null {
+export function parseMemoIndex(line: string): number | null {
+  const raw = untilNul(line);
   if (!pythonIntAccepts(raw, 10)) return null;
   const n = Number(raw.replace(PY_WS, '').replace(/_/g, ''));
   return Number.isSafeInteger(n) ? n : null;
@@ -64,7 +74,7 @@ function cStrtolAccepts(line: Buffer): boolean {
 export function parseLongLine(line: Buffer): boolean {
   let s = line.toString('latin1');
   if (s.endsWith('L')) s = s.slice(0, -1);
-  return pythonIntAccepts(s, 0);
+  return pythonIntAccepts(untilNul(s), 0);
 }
 
 /** FLOAT: `PyOS_string_to_double`, which must stop at the newline (or a NUL). No leading whitespace. */

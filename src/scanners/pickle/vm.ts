@@ -270,6 +270,11 @@ export class Machine {
     private readonly policy: VmPolicy,
     window?: number,
     private readonly hooks?: VmHooks,
+    /**
+     * Extra opcodes charged per text line read. Speculative runs charge them: a line costs a buffer and a parse,
+     * ten times a binary opcode, and junk made of lines alone must not stretch the search's time tenfold.
+     */
+    private readonly lineCost = 0,
   ) {
     this.cur = new Cursor(src, 0, window);
   }
@@ -384,11 +389,41 @@ export class Machine {
 
   // ---- reading arguments ----
 
-  /** A line that must be kept whole (names, numbers): longer than KEEP_TEXT is not a real name. */
+  /** The next text line (its first KEEP_TEXT bytes), charged at lineCost. */
+  private readLine(): { text: Buffer; length: number } {
+    this.opcodes += this.lineCost;
+    return this.cur.readLine(KEEP_TEXT);
+  }
+
+  /**
+   * A line that must be kept whole (names, numbers). CPython reads lines of any length, so a longer one is this
+   * analysis's limit, reported as such (a number padded with 5,000 spaces is valid), not CPython's failure.
+   */
   private shortLine(what: string): Buffer {
-    const { text, length } = this.cur.readLine(KEEP_TEXT);
-    if (length > KEEP_TEXT) fail(`${what} line longer than ${KEEP_TEXT} bytes`);
+    const { text, length } = this.readLine();
+    if (length > KEEP_TEXT) throw new VmFail('limit', `${what} line longer than ${KEEP_TEXT} bytes: not analysed (CPython reads it)`);
     return text;
+  }
+
+  /**
+   * INT's usual form, `-?<1-15 decimal digits>\n` with no leading zero, read straight from the window (no
+   * line buffer, no string): what protocol 0 writes, and what junk of `I1\n` repeated makes the search run
+   * millions of times. null leaves the line to the general parse (the 00/01 bools, octal, hex, spaces…).
+   */
+  private plainIntLine(): Value | null {
+    const cur = this.cur;
+    const buf = cur.buf;
+    let k = cur.i;
+    const neg = k < buf.length && buf[k] === 0x2d;
+    if (neg) k++;
+    const first = k;
+    const end = Math.min(buf.length, first + 16);
+    let n = 0;
+    while (k < end && buf[k]! >= 0x30 && buf[k]! <= 0x39) n = n * 10 + (buf[k++]! - 0x30);
+    const digits = k - first;
+    if (digits === 0 || digits > 15 || k >= buf.length || buf[k] !== 0x0a || (digits > 1 && buf[first] === 0x30)) return null;
+    cur.i = k + 1;
+    return intValue(neg ? -n : n);
   }
 
   /** A declared payload length, checked against the bytes left (never allocated, so a huge one only fails). */
@@ -952,11 +987,17 @@ export class Machine {
         this.push(FLOAT);
         break;
       case 0x49: { // INT
+        const plain = this.plainIntLine();
+        if (plain !== null) {
+          this.push(plain);
+          break;
+        }
         const l = this.shortLine('INT');
         if (l.length < 1) return new VmFail('parse', 'pickle data was truncated (empty INT line)');
         const r = parseIntLine(l);
-        if (r === null) return new VmFail('parse', `invalid literal for int(): ${JSON.stringify(l.toString('latin1').slice(0, 40))}`);
-        this.push(r === 'bool' ? BOOL : /^\s*[-+]?\d{1,15}\s*$/.test(l.toString('latin1')) ? intValue(parseInt(l.toString('latin1'), 10)) : INT);
+        const text = l.toString('latin1');
+        if (r === null) return new VmFail('parse', `invalid literal for int(): ${JSON.stringify(text.slice(0, 40))}`);
+        this.push(r === 'bool' ? BOOL : /^\s*[-+]?\d{1,15}\s*$/.test(text) ? intValue(parseInt(text, 10)) : INT);
         break;
       }
       case 0x4c: { // LONG
@@ -983,7 +1024,7 @@ export class Machine {
       }
       case 0x53: { // STRING
         const offset = cur.pos;
-        const { text: l, length } = cur.readLine(KEEP_TEXT);
+        const { text: l, length } = this.readLine();
         if (length <= KEEP_TEXT) {
           const decoded = decodeStringLine(l);
           if (decoded === null) return new VmFail('parse', 'the STRING opcode argument must be quoted');
@@ -1008,7 +1049,7 @@ export class Machine {
         break;
       case 0x56: { // UNICODE
         const offset = cur.pos;
-        const { text: l, length } = cur.readLine(KEEP_TEXT);
+        const { text: l, length } = this.readLine();
         if (length <= KEEP_TEXT) {
           const s = decodeRawUnicodeEscape(l);
           if (s === null) return new VmFail('parse', "'rawunicodeescape' codec can't decode the UNICODE argument");
