@@ -87,3 +87,66 @@ describe('a wrapper whose "array bytes" are opcodes for plain pickle.load', () =
     expect(r.errors).toEqual([]);
   });
 });
+
+describe('a wrapper made by any call that makes a NumpyArrayWrapper', () => {
+  // Five "array bytes" that plain opcode reading takes for a BINBYTES header swallowing the payload after them:
+  // found only if the analysis knows the wrapper and skips the five bytes as joblib does.
+  const payload = asm(op.sbu('posix'), op.sbu('system'), op.STACK_GLOBAL, op.sbu('echo x'), op.TUPLE1, op.REDUCE, op.POP);
+  const dtype = (make = asm(op.global('numpy', 'dtype'), op.sbu('u1'), [0x89, 0x88], op.TUPLE3, op.REDUCE)) =>
+    asm(make, op.MARK, op.binint1(3), op.sbu('|'), op.NONE, op.NONE, op.NONE, op.binint1(1), op.binint1(1), op.binint1(0), op.TUPLE, op.BUILD);
+  const file = (make: Buffer, dt = dtype()) =>
+    asm(
+      op.proto(4),
+      make,
+      op.EMPTY_DICT, op.MARK,
+      op.sbu('shape'), op.binint1(5), op.TUPLE1,
+      op.sbu('order'), op.sbu('C'),
+      op.sbu('dtype'), dt,
+      op.sbu('allow_mmap'), [0x89],
+      op.SETITEMS, op.BUILD,
+      [0x42], [payload.length, 0, 0, 0],
+      payload,
+      op.STOP,
+    );
+  const W = () => op.global('joblib.numpy_pickle', 'NumpyArrayWrapper');
+  const shapes: Array<[string, Buffer]> = [
+    ['REDUCE of the class', asm(W(), op.EMPTY_TUPLE, op.REDUCE)],
+    ['NEWOBJ', asm(W(), op.EMPTY_TUPLE, op.NEWOBJ)],
+    ['NEWOBJ_EX', asm(W(), op.EMPTY_TUPLE, op.EMPTY_DICT, op.NEWOBJ_EX)],
+    ['OBJ', asm(op.MARK, W(), op.OBJ)],
+    ['INST', asm(op.MARK, op.inst('joblib.numpy_pickle', 'NumpyArrayWrapper'))],
+    ['copyreg.__newobj__(cls)', asm(op.global('copyreg', '__newobj__'), W(), op.TUPLE1, op.REDUCE)],
+    ['copyreg.__newobj_ex__(cls, (), {})', asm(op.global('copyreg', '__newobj_ex__'), W(), op.EMPTY_TUPLE, op.EMPTY_DICT, op.TUPLE3, op.REDUCE)],
+    ['copyreg._reconstructor(cls, object, None)', asm(op.global('copyreg', '_reconstructor'), W(), op.global('builtins', 'object'), op.NONE, op.TUPLE3, op.REDUCE)],
+    ['object.__new__(cls)', asm(op.sbu('builtins'), op.sbu('object.__new__'), op.STACK_GLOBAL, W(), op.TUPLE1, op.REDUCE)],
+    ['NumpyArrayWrapper.__new__(cls)', asm(op.global('joblib.numpy_pickle', 'NumpyArrayWrapper.__new__'), W(), op.TUPLE1, op.REDUCE)],
+    ['the class by its dotted name', asm(op.sbu('joblib'), op.sbu('numpy_pickle.NumpyArrayWrapper'), op.STACK_GLOBAL, op.EMPTY_TUPLE, op.NEWOBJ)],
+    ['the class from the memo', asm(W(), op.MEMOIZE, op.POP, op.global('copyreg', '__newobj__'), op.binget(0), op.TUPLE1, op.REDUCE)],
+  ];
+
+  for (const [name, make] of shapes) {
+    it(`${name}: joblib reads the array, and the opcodes after it are analysed`, async () => {
+      const r = await scanBytes(file(make), 'x.joblib', { limits: STRICT });
+      expect(r.errors).toEqual([]);
+      expect(r.findings.some((f) => f.module === 'posix' && f.operator === 'system')).toBe(true);
+    });
+  }
+
+  it('a dtype made by copyreg.__newobj__(numpy.dtype, "u1", False, True) gives the item size', async () => {
+    const dt = dtype(asm(op.global('copyreg', '__newobj__'), op.MARK, op.global('numpy', 'dtype'), op.sbu('u1'), [0x89, 0x88], op.TUPLE, op.REDUCE));
+    const data = file(asm(op.global('copyreg', '__newobj__'), W(), op.TUPLE1, op.REDUCE), dt);
+    const r = await scanBytes(data, 'x.joblib', { limits: STRICT });
+    expect(r.errors).toEqual([]);
+    expect(r.findings.some((f) => f.module === 'posix' && f.operator === 'system')).toBe(true);
+  });
+
+  it('real array bytes after a wrapper made by copyreg.__newobj__ are not findings', async () => {
+    const make = asm(op.global('copyreg', '__newobj__'), W(), op.TUPLE1, op.REDUCE);
+    const data = file(make);
+    const at = data.indexOf(Buffer.from([0x42, payload.length, 0, 0, 0]));
+    const benign = asm(data.subarray(0, at), Buffer.alloc(5, 0x3f), op.STOP);
+    const r = await scanBytes(benign, 'x.joblib', { limits: STRICT });
+    expect(r.findings).toEqual([]);
+    expect(r.errors).toEqual([]);
+  });
+});

@@ -13,10 +13,45 @@ import type { GlobalRecord } from '../pickle/records.js';
 import type { DetailedObject, Value } from '../pickle/values.js';
 import type { InlineData, VmHooks } from '../pickle/vm.js';
 
-const WRAPPERS = new Set(['joblib.numpy_pickle\nNumpyArrayWrapper', 'sklearn.externals.joblib.numpy_pickle\nNumpyArrayWrapper']);
-const DTYPES = new Set(['numpy\ndtype', 'numpy.core.multiarray\ndtype', 'numpy._core.multiarray\ndtype']);
+/**
+ * Classes by their full dotted path: protocol 4 resolves `joblib` + `numpy_pickle.NumpyArrayWrapper` (and
+ * getattr(joblib, 'numpy_pickle.…') is the same import) to the class `joblib.numpy_pickle` + `NumpyArrayWrapper` names.
+ */
+const WRAPPERS = new Set(['joblib.numpy_pickle.NumpyArrayWrapper', 'sklearn.externals.joblib.numpy_pickle.NumpyArrayWrapper']);
+const DTYPES = new Set(['numpy.dtype', 'numpy.core.multiarray.dtype', 'numpy._core.multiarray.dtype']);
 
-const key = (rec: GlobalRecord) => `${rec.module}\n${rec.name}`;
+const path = (rec: GlobalRecord) => `${rec.module}.${rec.name}`;
+
+/**
+ * Callables that return an instance of the class given as their first argument, and the arguments its
+ * `__new__` gets: copyreg.__newobj__(cls, *args) and __newobj_ex__(cls, args, kwargs) (protocol 2+ reduce
+ * helpers), any
+ * `T.__new__(cls, *args)` (object.__new__, NumpyArrayWrapper.__new__, reached by name or getattr), and
+ * sklearn's Cython newObj(cls). joblib tests the BUILD result with isinstance, so each of these makes an
+ * array wrapper as much as calling the class does (NEWOBJ, NEWOBJ_EX, OBJ, INST, REDUCE of it).
+ * copyreg._reconstructor(cls, object, None), which protocols 0-1 write for every instance, is not here: the VM
+ * keeps its object as a `cls` when keepsDetails(cls) (so protocol 0-1 pickles do not keep details of all).
+ */
+const CREATORS = new Map<string, (args: readonly Value[]) => readonly Value[]>([
+  ['copyreg.__newobj__', (a) => a.slice(1)],
+  ['copyreg.__newobj_ex__', (a) => (a[1]?.kind === 'tuple' ? a[1].items : [])],
+  ['sklearn.metrics._dist_metrics.newObj', () => []],
+  ['sklearn.neighbors._ball_tree.newObj', () => []],
+  ['sklearn.neighbors._kd_tree.newObj', () => []],
+]);
+const NEW = (a: readonly Value[]) => a.slice(1);
+
+function creator(rec: GlobalRecord): ((args: readonly Value[]) => readonly Value[]) | undefined {
+  return rec.name.endsWith('__new__') && (rec.name === '__new__' || rec.name.endsWith('.__new__')) ? NEW : CREATORS.get(path(rec));
+}
+
+/** The class an object kept by keepsDetails is an instance of, and the arguments its constructor got. */
+export function instanceOf(v: DetailedObject): { cls: GlobalRecord; args: readonly Value[] } | null {
+  const make = creator(v.origin);
+  if (!make) return { cls: v.origin, args: v.args };
+  const cls = v.args[0];
+  return cls?.kind === 'global' ? { cls: cls.record, args: make(v.args) } : null;
+}
 
 export interface DtypeInfo {
   itemsize: number;
@@ -31,8 +66,10 @@ export interface DtypeInfo {
  */
 export function dtypeInfo(v: Value, text: (v: Value) => string | null, depth = 0): DtypeInfo | string {
   if (depth > 16) return 'dtype nested too deeply';
-  if (v.kind !== 'object' || !('args' in v) || !DTYPES.has(key(v.origin))) return 'dtype is not a numpy.dtype';
-  const spec = v.args[0] ? text(v.args[0]) : null;
+  if (v.kind !== 'object' || !('args' in v)) return 'dtype is not a numpy.dtype';
+  const made = instanceOf(v);
+  if (!made || !DTYPES.has(path(made.cls))) return 'dtype is not a numpy.dtype';
+  const spec = made.args[0] ? text(made.args[0]) : null;
   if (spec === null) return 'dtype string is not a constant';
   const m = /^[<>|=]?([?bBhHiIlLqQpPefdgFDGOSUVMmcua])(\d*)(\[[a-zA-Z0-9]+\])?$/.exec(spec);
   if (!m) return `dtype ${JSON.stringify(spec.slice(0, 20))} is not one numpy pickles`;
@@ -79,7 +116,8 @@ function intOf(v: Value | undefined): number | null {
 
 /** Where the loader's file position is after the array that follows BUILD of `wrapper`, or why that is unknown. */
 export function arrayAfterWrapper(wrapper: DetailedObject, pos: number, src: ByteSource, text: (v: Value) => string | null): InlineData | null {
-  if (!WRAPPERS.has(key(wrapper.origin))) return null;
+  const made = instanceOf(wrapper);
+  if (!made || !WRAPPERS.has(path(made.cls))) return null;
   const state = wrapper.state;
   const bad = (why: string): InlineData => ({ kind: 'error', message: `joblib array at byte ${pos} cannot be located exactly: ${why}` });
   if (state?.kind !== 'container' || !('items' in state)) return bad('the NumpyArrayWrapper state is not a dict');
@@ -108,8 +146,17 @@ export function arrayAfterWrapper(wrapper: DetailedObject, pos: number, src: Byt
   return { kind: 'skip', to: Number(end) };
 }
 
+/** The last dotted part of each kept class or creator: the cheap first test of keepsDetails. */
+const LAST_NAMES = new Set([...WRAPPERS, ...DTYPES, ...CREATORS.keys()].map((p) => p.slice(p.lastIndexOf('.') + 1)));
+
 export const joblibHooks: VmHooks = {
-  // Called for every call of a global: the name test first keeps the common case to one comparison.
-  keepsDetails: (rec) => (rec.name === 'NumpyArrayWrapper' || rec.name === 'dtype') && (WRAPPERS.has(key(rec)) || DTYPES.has(key(rec))),
+  // Called for every call of a global: the last-name test first keeps the common case to one lookup.
+  keepsDetails: (rec) => {
+    const last = rec.name.slice(rec.name.lastIndexOf('.') + 1);
+    if (last === '__new__') return true;
+    if (!LAST_NAMES.has(last)) return false;
+    const p = path(rec);
+    return WRAPPERS.has(p) || DTYPES.has(p) || CREATORS.has(p);
+  },
   afterBuild: arrayAfterWrapper,
 };
