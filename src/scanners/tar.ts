@@ -15,6 +15,10 @@ import { joinMember, type ScanContext, type Scanner, type ScannerOutput } from '
 import { storageElementSize, storageRecordEnd } from './torch/storage-types.js';
 
 const SCANNER = 'tar';
+/** Types tarfile knows and does not read as files (links are reported above): devices, directories, FIFOs. */
+const NOT_FILES = new Set(['3', '4', '5', '6']);
+
+export { isTarHeader, tarChecksums, tarNumber } from './tar-header.js';
 
 export const tarScanner: Scanner = {
   id: SCANNER,
@@ -41,7 +45,9 @@ export const tarScanner: Scanner = {
         finding('HIGH', 'archive/symlink', m.name, `member is a ${m.type === '2' ? 'symbolic' : 'hard'} link to ${JSON.stringify(m.linkName.slice(0, 120))}: extracting it can point a later write or read anywhere on the machine`);
         continue;
       }
-      if (m.type !== '0' && m.type !== '7') continue;
+      // Python's tarfile (and so torch's legacy_load) reads every member as a regular file except the types
+      // it knows to be something else: an unknown type flag ('Z') is a file to it, extracted and read.
+      if (NOT_FILES.has(m.type)) continue;
       const body = new SliceSource(src, m.dataOffset, m.size);
       if (torchLegacy && (m.name === 'storages' || m.name === 'tensors')) {
         out.add(await scanLegacyMember(body, m.name, ctx));
@@ -57,14 +63,25 @@ export const tarScanner: Scanner = {
 
 /**
  * `storages`: a pickled count, then per storage a pickled (key, location, storage_type) and its raw bytes
- * (`<int64 count><count × element size>`). `tensors`: a pickled count, then per tensor a pickled
+ * (`<int64 count><count × element size>`), then one more pickle, `storage_views` (a list of
+ * (target_cdata, root_cdata, offset, numel)). `tensors`: a pickled count, then per tensor a pickled
  * (key, storage_id, type) followed by int32 ndim, 4 bytes, ndim sizes and ndim strides (int64), an int64
- * storage offset.
+ * storage offset. torch/serialization.py legacy_load reads nothing more of either member.
  */
 export function legacyTarLayout(member: 'storages' | 'tensors'): StreamLayout {
+  /** The count the first pickle gives; null when it is no integer the loader could range over. */
+  let count: number | null = null;
   return {
     afterPickle(index, run, src) {
-      if (index === 0) return null; // the count
+      if (index === 0) {
+        const v = run.value;
+        count = v?.kind === 'scalar' && v.type === 'int' && v.value !== undefined ? v.value : null;
+        if (count === null) return { error: `legacy torch tar: the ${member} member does not start with a pickled count; the records after it were not located` };
+        return null;
+      }
+      // Past the records: storages' storage_views list, and anything after it, which the loader never reads
+      // (the stream walk still searches it).
+      if (count === null || index > count) return null;
       if (member === 'tensors') {
         const h = src.read(run.end, 4);
         if (h.length < 4) return { error: 'legacy torch tar: the tensors member ends inside a tensor header' };
