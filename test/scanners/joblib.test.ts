@@ -132,6 +132,15 @@ describe('a wrapper made by any call that makes a NumpyArrayWrapper', () => {
     });
   }
 
+  // Fails until the VM's call() of a functools.partial returns what calling its target returns (today an
+  // object without the details keepsDetails asked for). Flip to it() then.
+  it.fails('functools.partial(cls)(): joblib reads the array, and the opcodes after it are analysed', async () => {
+    const make = asm(op.global('functools', 'partial'), W(), op.TUPLE1, op.REDUCE, op.EMPTY_TUPLE, op.REDUCE);
+    const r = await scanBytes(file(make), 'x.joblib', { limits: STRICT });
+    expect(r.errors).toEqual([]);
+    expect(r.findings.some((f) => f.module === 'posix' && f.operator === 'system')).toBe(true);
+  });
+
   it('a dtype made by copyreg.__newobj__(numpy.dtype, "u1", False, True) gives the item size', async () => {
     const dt = dtype(asm(op.global('copyreg', '__newobj__'), op.MARK, op.global('numpy', 'dtype'), op.sbu('u1'), [0x89, 0x88], op.TUPLE, op.REDUCE));
     const data = file(asm(op.global('copyreg', '__newobj__'), W(), op.TUPLE1, op.REDUCE), dt);
