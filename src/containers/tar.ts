@@ -3,6 +3,7 @@
  * never read here: callers get offsets and read what they need.
  */
 import type { ByteSource } from '../io/byte-source.js';
+import { tarChecksums, tarNumber } from './tar-header.js';
 
 export interface TarMember {
   name: string;
@@ -22,26 +23,27 @@ function cstr(b: Buffer, start: number, len: number): string {
   return s.toString('utf8', 0, nul < 0 ? s.length : nul);
 }
 
-function octal(b: Buffer, start: number, len: number, what: string): number {
-  if (b[start]! & 0x80) {
-    // GNU base-256: big-endian binary in the remaining bytes.
-    let v = 0n;
-    for (let i = start + 1; i < start + len; i++) v = (v << 8n) | BigInt(b[i]!);
-    if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new TarFormatError(`${what} out of range`);
-    return Number(v);
-  }
-  const s = cstr(b, start, len).trim();
-  if (s === '') return 0;
-  if (!/^[0-7]+$/.test(s)) throw new TarFormatError(`${what} is not an octal number`);
-  return parseInt(s, 8);
+/** tarfile accepts a header whose checksum equals the unsigned or the signed byte sum. */
+function checksumOk(h: Buffer): boolean {
+  const stored = tarNumber(h.subarray(148, 156));
+  if (stored === null) return false;
+  const [unsigned, signed] = tarChecksums(h);
+  return stored === BigInt(unsigned) || stored === BigInt(signed);
 }
 
-function checksumOk(h: Buffer): boolean {
-  const stored = octal(h, 148, 8, 'checksum');
-  let sum = 0;
-  for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 0x20 : h[i]!;
-  return sum === stored;
+/** A size field as tarfile's nti reads it. */
+function sizeField(h: Buffer, pos: number): number {
+  const n = tarNumber(h.subarray(124, 136));
+  if (n === null || n < 0n || n > BigInt(Number.MAX_SAFE_INTEGER)) throw new TarFormatError(`member size at byte ${pos} is not a size tarfile reads`);
+  return Number(n);
 }
+
+/**
+ * Links, devices, directories and FIFOs: tarfile reads the next header right after theirs, whatever their size
+ * field says (TarInfo._proc_builtin skips data only for regular files and unknown types). Skipping a size
+ * there would hide the members tarfile finds inside that "data".
+ */
+const NO_DATA_TYPES = new Set(['1', '2', '3', '4', '5', '6']);
 
 function paxRecords(data: Buffer): Map<string, string> {
   const out = new Map<string, string>();
@@ -65,24 +67,30 @@ export function listTar(src: ByteSource, maxEntries: number): { members: TarMemb
   let longName: string | null = null;
   let longLink: string | null = null;
   let pax = new Map<string, string>();
+  /** Global pax headers ('g'): tarfile applies them to every later member. */
+  const globalPax = new Map<string, string>();
   while (pos + 512 <= src.size) {
     const h = src.read(pos, 512);
     if (h.every((b) => b === 0)) break; // end of archive
     if (!checksumOk(h)) throw new TarFormatError(`bad header checksum at byte ${pos}`);
     const type = h[156] === 0 ? '0' : String.fromCharCode(h[156]!);
-    const size = octal(h, 124, 12, 'member size');
+    const noData = NO_DATA_TYPES.has(type);
+    const size = noData ? 0 : sizeField(h, pos);
     const dataOffset = pos + 512;
     if (dataOffset + size > src.size) throw new TarFormatError(`member at byte ${pos} runs past the end of the file`);
     const next = dataOffset + Math.ceil(size / 512) * 512;
-    if (type === 'x' || type === 'g' || type === 'L' || type === 'K') {
+    // 'X' is Solaris's pax header, which tarfile reads as 'x'.
+    if (type === 'x' || type === 'X' || type === 'g' || type === 'L' || type === 'K') {
       if (size > 1 << 20) throw new TarFormatError(`extended header of ${size} bytes at byte ${pos}`);
       const data = src.read(dataOffset, size);
-      if (type === 'x') pax = paxRecords(data);
+      if (type === 'x' || type === 'X') pax = paxRecords(data);
+      else if (type === 'g') for (const [k, v] of paxRecords(data)) globalPax.set(k, v);
       else if (type === 'L') longName = cstr(data, 0, data.length);
       else if (type === 'K') longLink = cstr(data, 0, data.length);
       pos = next;
       continue;
     }
+    if (globalPax.size > 0) pax = new Map([...globalPax, ...pax]);
     if (members.length >= maxEntries) return { members, truncated: true, firstUnlisted: pax.get('path') ?? longName ?? cstr(h, 0, 100) };
     const ustar = h.toString('latin1', 257, 262) === 'ustar';
     const prefix = ustar ? cstr(h, 345, 155) : '';
@@ -90,9 +98,9 @@ export function listTar(src: ByteSource, maxEntries: number): { members: TarMemb
     name = pax.get('path') ?? name;
     const linkName = pax.get('linkpath') ?? longLink ?? cstr(h, 157, 100);
     const paxSize = pax.get('size');
-    const realSize = paxSize !== undefined && /^\d+$/.test(paxSize) ? Number(paxSize) : size;
+    const realSize = noData ? 0 : paxSize !== undefined && /^\d+$/.test(paxSize) ? Number(paxSize) : size;
     members.push({ name, type, linkName, dataOffset, size: realSize, headerOffset: pos });
-    pos = paxSize !== undefined ? dataOffset + Math.ceil(realSize / 512) * 512 : next;
+    pos = paxSize !== undefined && !noData ? dataOffset + Math.ceil(realSize / 512) * 512 : next;
     longName = null;
     longLink = null;
     pax = new Map();

@@ -7,6 +7,7 @@ import { PLAIN_CALL, runPickle, type VmPolicy } from '../scanners/pickle/vm.js';
 import type { FormatId } from '../types.js';
 import { baseName } from './name-hint.js';
 import { looksLikeLzmaAlone } from '../containers/lzma-header.js';
+import { isTarHeader } from '../containers/tar-header.js';
 
 export interface Sniffed {
   /** Primary format first; more when one file is several things at once (a pickle with a zip appended). */
@@ -55,7 +56,8 @@ function sniffHead(src: ByteSource, head: Buffer, name: string): FormatId | null
   if (startsWith(head, 'GGUF')) return 'gguf';
   const compressed = compressionByMagic(head);
   if (compressed) return compressed;
-  if (head.length > 262 && (startsWith(head, 'ustar\x0000', 257) || startsWith(head, 'ustar  \x00', 257))) return 'tar';
+  // tarfile needs no `ustar` magic: a V7 header with a checksum that adds up is a tar (and torch.load tries tar).
+  if (head.length > 262 && (startsWith(head, 'ustar\x0000', 257) || startsWith(head, 'ustar  \x00', 257) || isTarHeader(head))) return 'tar';
   if (head.length >= 2 && head[0] === 0x80 && head[1]! <= 5) return 'pickle';
   if (isSafetensors(src, head)) return 'safetensors';
   const named = sniffByName(head, name);
@@ -245,13 +247,9 @@ function hasZipEnd(src: ByteSource): boolean {
   if (src.size < 22) return false;
   const start = Math.max(0, src.size - EOCD_SEARCH);
   const tail = src.read(start, src.size - start);
-  // Native search backwards for the signature: every nested member is sniffed, so this runs per member.
-  for (let i = tail.lastIndexOf(EOCD_SIG, tail.length - 22); i >= 0; i = i > 0 ? tail.lastIndexOf(EOCD_SIG, i - 1) : -1) {
-    const commentLen = tail.readUInt16LE(i + 20);
-    // The comment must reach exactly to the end (or, leniently, not past it).
-    if (i + 22 + commentLen <= tail.length) return true;
-  }
-  return false;
+  // As miniz and zipfile find it: the last signature with a whole record after it, whatever its comment length
+  // claims (a record whose comment runs past the end is still the one both readers use).
+  return tail.lastIndexOf(EOCD_SIG, tail.length - 22) >= 0;
 }
 
 /** Classifies nothing: control flow of a trial run does not depend on what globals are. */

@@ -18,7 +18,7 @@ const SCANNER = 'tar';
 /** Types tarfile knows and does not read as files (links are reported above): devices, directories, FIFOs. */
 const NOT_FILES = new Set(['3', '4', '5', '6']);
 
-export { isTarHeader, tarChecksums, tarNumber } from './tar-header.js';
+export { isTarHeader, tarChecksums, tarNumber } from '../containers/tar-header.js';
 
 export const tarScanner: Scanner = {
   id: SCANNER,
@@ -101,6 +101,6 @@ export function legacyTarLayout(member: 'storages' | 'tensors'): StreamLayout {
 
 async function scanLegacyMember(body: ByteSource, name: 'storages' | 'tensors', ctx: ScanContext): Promise<ScannerOutput> {
   const memberCtx = { ...ctx, member: joinMember(ctx.member, name) };
-  const analysis = analyseStream(body, makeVmPolicy(ctx.pickle), ctx.limits.pickle, undefined, legacyTarLayout(name));
+  const analysis = analyseStream(body, makeVmPolicy(ctx.pickle), ctx.limits.pickle, undefined, legacyTarLayout(name), ctx.budget);
   return pickleFindings(body, analysis, memberCtx);
 }

@@ -1,0 +1,58 @@
+/**
+ * listTar reads member headers where Python's tarfile reads them: no data skipped after links, directories and
+ * devices, 'X' and 'g' pax headers applied, a signed checksum accepted. Headers are built by hand here.
+ */
+import { describe, expect, it } from 'vitest';
+import { listTar } from '../../src/containers/tar.js';
+import { BufferSource } from '../../src/io/byte-source.js';
+
+function header(name: string, type: string, size: number, signedChecksum = false): Buffer {
+  const h = Buffer.alloc(512);
+  h.write(name, 0, 'utf8');
+  h.write('0000644\0', 100, 'latin1');
+  h.write('0000000\0', 108, 'latin1');
+  h.write('0000000\0', 116, 'latin1');
+  h.write(size.toString(8).padStart(11, '0') + '\0', 124, 'latin1');
+  h.write('00000000000\0', 136, 'latin1');
+  h.write(type, 156, 'latin1');
+  if (signedChecksum) h[99] = 0xff; // a byte >= 128 makes the signed and unsigned sums differ
+  h.fill(0x20, 148, 156);
+  let unsigned = 0;
+  let signed = 0;
+  for (const b of h) {
+    unsigned += b;
+    signed += b < 128 ? b : b - 256;
+  }
+  h.write((signedChecksum ? signed : unsigned).toString(8).padStart(6, '0') + '\0 ', 148, 'latin1');
+  return h;
+}
+const block = (data: Buffer) => Buffer.concat([data, Buffer.alloc((512 - (data.length % 512)) % 512)]);
+const pax = (records: Record<string, string>) =>
+  block(Buffer.from(Object.entries(records).map(([k, v]) => {
+    const body = ` ${k}=${v}\n`;
+    let n = body.length + 1;
+    while (`${n}${body}`.length !== n) n++;
+    return `${n}${body}`;
+  }).join('')));
+const names = (tar: Buffer) => listTar(new BufferSource(Buffer.concat([tar, Buffer.alloc(1024)])), 100).members.map((m) => `${m.type}:${m.name}`);
+
+describe('listTar, as tarfile lists members', () => {
+  it('reads the next header right after a directory or link, whatever its size field says', () => {
+    // A directory declaring 1024 bytes of "data": tarfile finds the member hidden there.
+    const tar = Buffer.concat([header('dir/', '5', 1024), header('hidden.pkl', '0', 5), block(Buffer.from('data.')), header('after', '0', 0)]);
+    expect(names(tar)).toEqual(['5:dir/', '0:hidden.pkl', '0:after']);
+    const link = Buffer.concat([header('l', '2', 512), header('hidden.pkl', '0', 0)]);
+    expect(names(link)).toEqual(['2:l', '0:hidden.pkl']);
+  });
+
+  it("applies Solaris 'X' headers like 'x', and global 'g' headers to every later member", () => {
+    const x = pax({ path: 'renamed.pkl' });
+    expect(names(Buffer.concat([header('./PaxHeaders/a', 'X', 512), x, header('a', '0', 0)]))).toEqual(['0:renamed.pkl']);
+    const g = pax({ path: 'everyone.pkl' });
+    expect(names(Buffer.concat([header('glob', 'g', 512), g, header('a', '0', 0), header('b', '0', 0)]))).toEqual(['0:everyone.pkl', '0:everyone.pkl']);
+  });
+
+  it('accepts a checksum written as the signed byte sum, as tarfile does', () => {
+    expect(names(header('signed', '0', 0, true))).toEqual(['0:signed']);
+  });
+});
