@@ -80,6 +80,12 @@ export const RULES: readonly RuleDoc[] = [
     fix: FIX_REPLACE,
   },
   {
+    id: 'zip/reader-disagreement',
+    title: 'Zip readers find different central directories',
+    why: 'torch\'s miniz and Python\'s zipfile locate the directory differently (miniz follows the ZIP64 locator\'s offset and takes offsets as absolute; zipfile assumes the ZIP64 record sits before the locator and corrects offsets for data before the archive): a crafted archive shows a scanner built on one reader other members than the loader built on the other. Both directories were analysed.',
+    fix: FIX_REPLACE,
+  },
+  {
     id: 'zip/duplicate-name',
     title: 'Zip members share a name',
     why: 'Two members with the same name, or names equal ignoring case (PyTorch\'s miniz reader compares them so), are read differently by different readers: a scanner may check one copy while the loader runs the other.',
