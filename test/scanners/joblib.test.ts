@@ -132,9 +132,8 @@ describe('a wrapper made by any call that makes a NumpyArrayWrapper', () => {
     });
   }
 
-  // Fails until the VM's call() of a functools.partial returns what calling its target returns (today an
-  // object without the details keepsDetails asked for). Flip to it() then.
-  it.fails('functools.partial(cls)(): joblib reads the array, and the opcodes after it are analysed', async () => {
+  // Calling a partial returns what calling its target returns: here the wrapper with its details.
+  it('functools.partial(cls)(): joblib reads the array, and the opcodes after it are analysed', async () => {
     const make = asm(op.global('functools', 'partial'), W(), op.TUPLE1, op.REDUCE, op.EMPTY_TUPLE, op.REDUCE);
     const r = await scanBytes(file(make), 'x.joblib', { limits: STRICT });
     expect(r.errors).toEqual([]);
@@ -189,10 +188,9 @@ describe('a wrapper BUILD that is not the last opcode of its FRAME', () => {
   };
 
 
-  // Fails until the VM models pickle._Unframer here: afterBuild given the file position (the frame's end), the
-  // opcodes left in the frame read next, then the bytes after the array (or at least a HIGH finding when a
-  // wrapper's BUILD is not the last opcode of its frame). The hooks cannot see the frame. Flip to it() then.
-  it.fails('the payload after the array joblib reads from the end of the frame is found', async () => {
+  // The VM does not model pickle._Unframer here (joblib reading the array from the frame's end, then the rest
+  // of the frame): a wrapper's BUILD that is not the last opcode of its frame is a HIGH frame-divergence.
+  it('the payload after the array joblib reads from the end of the frame is found', async () => {
     const r = await scanBytes(payloadFile(), 'x.joblib');
     expect(r.findings.some((f) => (f.module === 'posix' && f.operator === 'system') || f.rule === 'pickle/frame-divergence')).toBe(true);
   });

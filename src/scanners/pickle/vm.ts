@@ -539,10 +539,8 @@ export class Machine {
     }
     const persisted = this.persistedClass(callee);
     if (persisted) return this.call(persisted, args, via);
-    if (callee.kind === 'partial') {
-      this.call(callee.target, [...callee.args, ...args], 'functools.partial');
-      return { kind: 'object', origin: callee.target.kind === 'global' ? callee.target.record : null };
-    }
+    // Calling a partial is calling its target: the result is whatever that call makes (a joblib array wrapper too).
+    if (callee.kind === 'partial') return this.call(callee.target, [...callee.args, ...args], 'functools.partial');
     if (callee.kind === 'str' || callee.kind === 'bytes' || callee.kind === 'scalar' || callee.kind === 'tuple' || callee.kind === 'container') {
       // CPython raises TypeError here. Report it, but keep reading: being wrong about a type must not hide code.
       this.softErrors.push({ kind: 'parse', offset: at, message: `${via} calls a ${describeValue(callee)}, which is not callable` });
@@ -680,6 +678,16 @@ export class Machine {
     if (target.kind === 'object' && 'args' in target) {
       target.state = state;
       const inline = this.hooks?.afterBuild(target, this.cur.pos, this.src, (v) => this.textOf(v));
+      if (inline && this.frameEnd > this.cur.pos) {
+        // Python's unpickler has the whole frame buffered: joblib reads the inline data from the file after the
+        // frame's end and then runs the rest of the frame. Not modelled here; reported instead.
+        this.structuralFinding({
+          rule: 'pickle/frame-divergence',
+          severity: 'HIGH',
+          offset: this.opStart,
+          description: `BUILD of ${target.origin.module}.${target.origin.name} is followed by data joblib reads from the file, but its FRAME goes on to byte ${this.frameEnd}: joblib reads that data after the frame and then runs the rest of the frame, which is not what this analysis (or pickle.load) reads`,
+        });
+      }
       if (inline) this.readInline(inline);
       return;
     }
