@@ -263,8 +263,8 @@ const NEUTRAL_POLICY: VmPolicy = {
  * with them. A trial run must reach STOP, or reach a call (code ran before any later break), or read a long
  * stretch of valid opcodes. Text files break within a few bytes.
  */
-function looksLikeTextPickle(src: ByteSource): boolean {
-  const r = runPickle(src, 0, NEUTRAL_POLICY, { maxOpcodes: 20_000, maxStack: 100_000, maxMarks: 10_000, maxMemo: 100_000 }, 64 * 1024);
+export function looksLikeTextPickle(src: ByteSource, window = 64 * 1024): boolean {
+  const r = runPickle(src, 0, NEUTRAL_POLICY, { maxOpcodes: 20_000, maxStack: 100_000, maxMarks: 10_000, maxMemo: 100_000 }, window);
   if (r.stopped || r.reachedCall) return true;
   return r.error?.kind === 'limit';
 }

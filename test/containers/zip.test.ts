@@ -359,3 +359,26 @@ describe('members of formats this version cannot scan', () => {
     expect(r.errors.map((e) => e.member)).toEqual(['weights.h5']);
   });
 });
+
+describe('pickles hidden in tensor storages (defense in depth: torch never unpickles storages)', () => {
+  const archive = (storage: Buffer) =>
+    buildZip([{ name: 'archive/data.pkl', data: OK }, { name: 'archive/data/0', data: storage }, { name: 'archive/version', data: '3\n' }]);
+
+  it('finds a protocol 0 pickle as well as a binary one at the start of a storage', async () => {
+    const text = Buffer.from("cposix\nsystem\n(S'echo x'\ntR.", 'latin1');
+    for (const hidden of [text, EVIL]) {
+      const r = await scanBytes(archive(Buffer.concat([hidden, Buffer.alloc(4096)])), 'model.pt');
+      expect(globals(r), hidden.toString('latin1')).toContain(hidden === text ? 'posix.system' : 'os.system');
+    }
+  });
+
+  it('tensor bytes that begin with an opcode are no finding and no error', async () => {
+    // float32 1.0 is 00 00 80 3f; here data starting with MARK, then values no unpickler gets far with.
+    const floats = Buffer.alloc(4096);
+    for (let i = 0; i < floats.length; i += 4) floats.writeFloatLE(Math.sin(i) * 1e-3, i);
+    floats[0] = 0x28;
+    const r = await scanBytes(archive(floats), 'model.pt');
+    expect(r.findings).toEqual([]);
+    expect(r.errors).toEqual([]);
+  });
+});

@@ -67,6 +67,11 @@ export interface SharedSearchBudget {
   searchOpcodes: number;
 }
 
+/** Whether `byte` can be the first opcode of a pickle (one that neither underflows nor reads an empty memo). */
+export function canStartPickle(byte: number): boolean {
+  return CAN_START[byte] === 1;
+}
+
 export function analyseStream(
   src: ByteSource,
   policy: VmPolicy,

@@ -14,7 +14,9 @@ import type { Codec } from '../../containers/decompress.js';
 import { traversalReason } from '../../containers/paths.js';
 import { entryKey, readDirectories, readLocalHeader, unixMode, ZipFormatError, type ZipDirectory, type ZipEntry } from '../../containers/zip/reader.js';
 import { PrefixedSource, SliceSource, type ByteSource } from '../../io/byte-source.js';
+import { looksLikeTextPickle } from '../../engine/sniff.js';
 import { pickleScanner } from '../pickle/index.js';
+import { canStartPickle } from '../pickle/stream.js';
 import { Collector } from '../collector.js';
 import { joinMember, type NestedOutcome, type ScanContext, type Scanner, type ScannerOutput } from '../scanner.js';
 import { checkScript } from '../torch/script-check.js';
@@ -46,6 +48,15 @@ function storageMayHoldModel(head: Buffer): boolean {
   if (head.length >= 2 && head[0] === 0x80 && head[1]! >= 2 && head[1]! <= 5) return true;
   const magic = head.subarray(0, 6).toString('latin1');
   return magic.startsWith('PK\x03\x04') || magic === '\x93NUMPY' || magic.startsWith('\x1f\x8b');
+}
+
+/**
+ * A protocol 0/1 pickle at the start of a stored storage: its first byte can start one and a trial run gets
+ * somewhere (the sniffer's test, with a small read-ahead). Tensor bytes fail within an opcode or two, and most
+ * never pass the first-byte test.
+ */
+function storageMayHoldTextPickle(src: ByteSource, offset: number, size: number, head: Buffer): boolean {
+  return head.length > 0 && canStartPickle(head[0]!) && looksLikeTextPickle(new SliceSource(src, offset, size), 4096);
 }
 
 export const zipScanner: Scanner = {
@@ -160,7 +171,7 @@ export const zipScanner: Scanner = {
       }
 
       const storage = torch && isStorage(name);
-      if (storage && !storageMayHoldModel(local.head)) continue;
+      if (storage && !storageMayHoldModel(local.head) && !(entry.method === 0 && storageMayHoldTextPickle(src, local.dataOffset, entry.compressedSize, local.head))) continue;
 
       let member: { source: ByteSource; dispose(): void };
       if (!codec) {
