@@ -118,11 +118,21 @@ describe('TorchScript code check', () => {
     }
   });
 
-  it('stays linear on a long line of spaces', () => {
+  it('stays linear on a long line of spaces (quadratic work there would not end within the test timeout)', () => {
     const line = `    x = ${' '.repeat(2_000_000)}open`;
-    const t = performance.now();
     expect(checkScript(line)).toEqual([]);
-    expect(performance.now() - t).toBeLessThan(2000);
+  });
+
+  it('does not read names inside string literals: the messages and exception names torch.jit.save writes', () => {
+    // From torch.jit.script(nn.BatchNorm1d(4)).save(...): an error message mentioning input, an exception name.
+    const lines = [
+      '    _4 = "expected 2D or 3D input (got {}D input)"',
+      '      ops.prim.RaiseException(_6, "builtins.ValueError")',
+      "    _3 = 'open(the pod bay doors) os.system __class__'  # eval(x) in a comment",
+    ];
+    for (const line of lines) expect(checkScript(`class M(Module):\n${line}\n`), line).toEqual([]);
+    // Code next to a string still counts.
+    expect(checkScript('class M(Module):\n    x = "a" + os.system("id")\n').map((i) => i.what).join()).toMatch(/os module/);
   });
 
   it('accepts what torch.jit.save writes', () => {

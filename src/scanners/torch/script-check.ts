@@ -44,13 +44,16 @@ export function checkScript(text: string): ScriptIssue[] {
     const n = i + 1;
     const imp = IMPORT.exec(line);
     if (imp && !ALLOWED_IMPORT.test(imp[1] ?? imp[2] ?? '')) issues.push({ line: n, what: `imports ${imp[1] ?? imp[2]}` });
-    const call = firstBare(line, CALLS);
+    // Names count in code, not in string literals or comments: torch.jit.save writes error messages such as
+    // "expected 2D or 3D input (got…" and exception names "builtins.ValueError" as strings.
+    const code = line.replace(STRINGS_AND_COMMENTS, '""');
+    const call = firstBare(code, CALLS);
     if (call) issues.push({ line: n, what: `calls ${call}()` });
-    const value = call ? null : firstBare(line.replace(STRINGS_AND_COMMENTS, '""'), VALUES);
+    const value = call ? null : firstBare(code, VALUES);
     if (value) issues.push({ line: n, what: `takes ${value} as a value` });
-    const mod = firstBare(line, MODULES, locals[i]);
+    const mod = firstBare(code, MODULES, locals[i]);
     if (mod) issues.push({ line: n, what: `uses the ${mod} module` });
-    const dunder = DUNDERS.exec(line);
+    const dunder = DUNDERS.exec(code);
     if (dunder) issues.push({ line: n, what: `reaches __${dunder[1]}__` });
     for (const g of line.matchAll(GETATTR)) {
       if (!SELF_ATTR.test(g[1]!) || !PLAIN_NAME.test(g[2]!)) issues.push({ line: n, what: `getattr(${g[1]!.trim()}, ${g[2]!.trim()})` });
