@@ -81,6 +81,18 @@ describe('a wrapper whose "array bytes" are opcodes for plain pickle.load', () =
     expect(f?.description).toMatch(/joblib skips as array data/);
   });
 
+  it('a payload there that computes its names (str() calls, then STACK_GLOBAL) is a dynamic import', async () => {
+    const computed = asm(
+      op.global('builtins', 'str'), op.sbu('posix'), op.TUPLE1, op.REDUCE,
+      op.global('builtins', 'str'), op.sbu('system'), op.TUPLE1, op.REDUCE, op.STACK_GLOBAL,
+      op.sbu('echo x'), op.TUPLE1, op.REDUCE, op.POP,
+    );
+    const r = await scanBytes(wrapper(computed, false), 'x.pkl', { limits: STRICT });
+    const f = r.findings.find((x) => x.rule === 'pickle/dynamic-global');
+    expect(f?.severity).toBe('HIGH');
+    expect(f?.description).toMatch(/joblib skips as array data/);
+  });
+
   it('real array bytes there are not findings', async () => {
     const r = await scanBytes(wrapper(Buffer.alloc(payload.length, 0x3f), true), 'x.pkl', { limits: STRICT });
     expect(r.findings).toEqual([]);

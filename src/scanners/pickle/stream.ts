@@ -175,6 +175,10 @@ function analyseWithin(
     out.searchOpcodes += p.opcodes;
     out.opcodes += p.opcodes;
     keepEvidence(p, 'skipped-data');
+    // How calls were made there counts too (a name computed by str() calls, say) once that reading called an
+    // imported callable inside the skipped bytes: noise in real array bytes does not get as far as naming one.
+    const diverged = r.skippedAt[0]!;
+    if (p.lastGlobalCall >= diverged) keep({ ...p, records: [], nested: [], structural: p.structural.filter((f) => f.offset >= diverged) }, 'skipped-data');
     for (const at of r.skippedAt.slice(0, 10_000)) if (searchBudget > 0 && opcodeBudget > 0) keepEvidence(run(at, true), 'skipped-data');
   };
 

@@ -140,6 +140,8 @@ export interface RunResult {
   nested: NestedPayload[];
   /** Whether a call (REDUCE, INST, OBJ, NEWOBJ…) or a BUILD/mutation of an import was reached: code ran. */
   reachedCall: boolean;
+  /** Offset of the last call of an imported global (a callable named by GLOBAL or STACK_GLOBAL); -1 for none. */
+  lastGlobalCall: number;
   /** The value STOP returned (null when the run broke). */
   value: Value | null;
   /** BINPERSID ids in order, when VmHooks.collectPersistentIds asked for them. */
@@ -251,6 +253,7 @@ export class Machine {
   private opStart = 0;
   private opcodes = 0;
   private reachedCall = false;
+  private lastGlobalCall = -1;
   private globals = new Map<string, GlobalRecord>();
   /** policy.callRole() of each global called in this run. */
   private roles = new Map<GlobalRecord, CallRole>();
@@ -298,6 +301,7 @@ export class Machine {
     this.opStart = start;
     this.opcodes = 0;
     this.reachedCall = false;
+    this.lastGlobalCall = -1;
     if (this.globals.size > 0) this.globals = new Map();
     if (this.roles.size > 0) this.roles.clear();
     if (this.kept.size > 0) this.kept.clear();
@@ -331,6 +335,7 @@ export class Machine {
       structural: this.structural,
       nested: this.nested,
       reachedCall: this.reachedCall,
+      lastGlobalCall: this.lastGlobalCall,
       value,
       persistentIds: this.persistentIds,
       skippedAt: this.skippedAt,
@@ -525,6 +530,7 @@ export class Machine {
     if (callee.kind === 'global') {
       const rec = callee.record;
       noteUse(rec, 'called', at);
+      this.lastGlobalCall = at;
       const role = this.callRoleOf(rec);
       if (role.attrGetter) return this.getattr(rec, role.attrGetter, args, at);
       if (role.partial) {
