@@ -8,6 +8,7 @@ import type { FormatId } from '../types.js';
 import { baseName } from './name-hint.js';
 import { looksLikeLzmaAlone } from '../containers/lzma-header.js';
 import { isTarHeader } from '../containers/tar-header.js';
+import { EOCD_SEARCH } from '../containers/zip/reader.js';
 
 export interface Sniffed {
   /** Primary format first; more when one file is several things at once (a pickle with a zip appended). */
@@ -15,7 +16,6 @@ export interface Sniffed {
 }
 
 const HEAD = 4096;
-const EOCD_SEARCH = 22 + 0xffff;
 const EOCD_SIG = Buffer.from([0x50, 0x4b, 0x05, 0x06]);
 
 export function sniff(src: ByteSource, nameHint = ''): Sniffed {

@@ -360,6 +360,24 @@ describe('members of formats this version cannot scan', () => {
   });
 });
 
+describe('the end record, as far from the end as each reader looks', () => {
+  // Deflated, so that no search of the bytes after the leading pickle sees the payload without the directory.
+  const zip = buildZip([{ name: 'archive/data.pkl', data: EVIL, method: 8 }, { name: 'archive/version', data: '3\n' }]);
+
+  it("zipfile's reach: (1 << 16) + 22 bytes from the end, behind a pickle", async () => {
+    const r = await scanBytes(Buffer.concat([OK, zip, Buffer.alloc(0x10000, 0x20)]), 'model.pkl');
+    expect(globals(r)).toContain('os.system');
+  });
+
+  it("miniz's reach: 17 chunks of 4096 bytes, 4093 apart, from the end", async () => {
+    const r = await scanBytes(Buffer.concat([zip, Buffer.alloc(69_000, 0x20)]), 'model.pt');
+    expect(globals(r)).toContain('os.system');
+    // Beyond both, no reader finds an archive: an error, never clean.
+    const far = await scanBytes(Buffer.concat([zip, Buffer.alloc(70_000, 0x20)]), 'model.pt');
+    expect(far.errors.map((e) => e.message).join()).toMatch(/zip archive cannot be read/);
+  });
+});
+
 describe('pickles hidden in tensor storages (defense in depth: torch never unpickles storages)', () => {
   const archive = (storage: Buffer) =>
     buildZip([{ name: 'archive/data.pkl', data: OK }, { name: 'archive/data/0', data: storage }, { name: 'archive/version', data: '3\n' }]);

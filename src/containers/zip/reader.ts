@@ -64,8 +64,15 @@ const CDH_SIG = 0x02014b50;
 const LFH_SIG = 0x04034b50;
 const EOCD_SIG_BYTES = Buffer.from([0x50, 0x4b, 0x05, 0x06]);
 
-/** How far from the end both readers look for the end record: a maximal comment plus the record. */
-const EOCD_SEARCH = 22 + 0xffff;
+/** Python's zipfile looks for the end record in the last (1 << 16) + 22 bytes (_EndRecData's maxCommentStart). */
+const ZIPFILE_EOCD_SEARCH = 0x10000 + 22;
+/**
+ * miniz reads 4096-byte chunks backwards, each starting 4093 bytes before the last, and gives up after the
+ * first chunk that starts 65,557 bytes or more from the end: the 17th, 69,584 bytes from the end.
+ */
+const MINIZ_EOCD_SEARCH = 4096 + 4093 * 16;
+/** How far from the end either reader finds an end record. */
+export const EOCD_SEARCH = Math.max(ZIPFILE_EOCD_SEARCH, MINIZ_EOCD_SEARCH);
 
 /**
  * Where a reader finds the central directory. `prefix` is what it adds to every offset in the directory:
@@ -192,7 +199,8 @@ export function readDirectories(src: ByteSource, limits: ZipReadLimits): ZipRead
   const base = src.size - len;
   const tail = src.read(base, len);
   const mLoc = attempt(() => locateMiniz(src, base, tail));
-  const zLoc = attempt(() => locateZipfile(src, base, tail));
+  const zSkip = Math.max(0, tail.length - ZIPFILE_EOCD_SEARCH);
+  const zLoc = attempt(() => locateZipfile(src, base + zSkip, tail.subarray(zSkip)));
   const miniz = mLoc instanceof ZipFormatError ? mLoc : attempt(() => parseDirectory(src, mLoc, limits));
   const sameLoc =
     !(mLoc instanceof ZipFormatError) && !(zLoc instanceof ZipFormatError) && mLoc.cdStart === zLoc.cdStart && mLoc.cdSize === zLoc.cdSize && mLoc.prefix === zLoc.prefix;
