@@ -13,6 +13,11 @@ export interface TarMember {
   dataOffset: number;
   size: number;
   headerOffset: number;
+  /**
+   * A GNU sparse file: tarfile rebuilds it from a map of data runs and holes, so its stored bytes are not the
+   * file a reader gets. Listed (so that the members after it are found where tarfile finds them), not read.
+   */
+  sparse?: true;
 }
 
 export class TarFormatError extends Error {}
@@ -45,6 +50,19 @@ function sizeField(h: Buffer, pos: number): number {
  */
 const NO_DATA_TYPES = new Set(['1', '2', '3', '4', '5', '6']);
 
+/**
+ * A pax number field (`size`) as tarfile's _apply_pax_info reads it: Python's int() of the text (surrounding
+ * whitespace, a sign, underscores between digits), and 0 where int() raises. " 1024", "+1024" and "1_024" are
+ * 1024 to tarfile: reading them any other way puts the next header elsewhere than tarfile does.
+ */
+function paxNumber(text: string, pos: number): number {
+  const t = text.replace(/^[\s\u001c-\u001f]+|[\s\u001c-\u001f]+$/g, '');
+  if (!/^[+-]?\d(?:_?\d)*$/.test(t)) return 0;
+  const n = Number(t.replace(/_/g, ''));
+  if (n < 0 || !Number.isSafeInteger(n)) throw new TarFormatError(`pax size ${JSON.stringify(text.slice(0, 40))} for the member at byte ${pos} is not one a reader can use`);
+  return n;
+}
+
 function paxRecords(data: Buffer): Map<string, string> {
   const out = new Map<string, string>();
   let i = 0;
@@ -76,7 +94,16 @@ export function listTar(src: ByteSource, maxEntries: number): { members: TarMemb
     const type = h[156] === 0 ? '0' : String.fromCharCode(h[156]!);
     const noData = NO_DATA_TYPES.has(type);
     const size = noData ? 0 : sizeField(h, pos);
-    const dataOffset = pos + 512;
+    // Old GNU sparse headers may be followed by extension blocks of the sparse map (flag at 482, then at 504
+    // of each block): tarfile reads them before the data (TarInfo._proc_sparse).
+    let dataOffset = pos + 512;
+    if (type === 'S') {
+      for (let extended = h[482] !== 0; extended; ) {
+        if (dataOffset + 512 > src.size) throw new TarFormatError(`sparse map of the member at byte ${pos} runs past the end of the file`);
+        extended = src.read(dataOffset, 512)[504] !== 0;
+        dataOffset += 512;
+      }
+    }
     if (dataOffset + size > src.size) throw new TarFormatError(`member at byte ${pos} runs past the end of the file`);
     const next = dataOffset + Math.ceil(size / 512) * 512;
     // 'X' is Solaris's pax header, which tarfile reads as 'x'.
@@ -98,8 +125,10 @@ export function listTar(src: ByteSource, maxEntries: number): { members: TarMemb
     name = pax.get('path') ?? name;
     const linkName = pax.get('linkpath') ?? longLink ?? cstr(h, 157, 100);
     const paxSize = pax.get('size');
-    const realSize = noData ? 0 : paxSize !== undefined && /^\d+$/.test(paxSize) ? Number(paxSize) : size;
-    members.push({ name, type, linkName, dataOffset, size: realSize, headerOffset: pos });
+    const realSize = noData ? 0 : paxSize !== undefined ? paxNumber(paxSize, pos) : size;
+    const member: TarMember = { name, type, linkName, dataOffset, size: realSize, headerOffset: pos };
+    if (type === 'S' || [...pax.keys()].some((k) => k.startsWith('GNU.sparse.'))) member.sparse = true;
+    members.push(member);
     pos = paxSize !== undefined && !noData ? dataOffset + Math.ceil(realSize / 512) * 512 : next;
     longName = null;
     longLink = null;

@@ -34,9 +34,10 @@ export function sniff(src: ByteSource, nameHint = ''): Sniffed {
 
 /**
  * Formats whose first bytes cannot begin a pickle CPython runs: a zip starts with PERSID, which fails with no
- * persistent_load; numpy's magic starts with STACK_GLOBAL on an empty stack; the compressed magics are not opcodes.
+ * persistent_load; numpy's magic starts with STACK_GLOBAL on an empty stack; the gzip, xz, lz4, 7z and zlib
+ * magics are not opcodes. Not bz2: `BZh9` reads as BINBYTES of ~825 MB, which a big enough file holds.
  */
-const NO_PICKLE_AT_START: ReadonlySet<FormatId> = new Set<FormatId>(['zip', 'numpy', 'gzip', 'bz2', 'xz', 'lz4', '7z', 'zlib']);
+const NO_PICKLE_AT_START: ReadonlySet<FormatId> = new Set<FormatId>(['zip', 'numpy', 'gzip', 'xz', 'lz4', '7z', 'zlib']);
 
 /** Byte 0 begins a pickle: PROTO 0-5 as sniffHead takes it, or a protocol 0-1 stream that gets somewhere. */
 function startsAsPickle(src: ByteSource, head: Buffer): boolean {

@@ -48,6 +48,10 @@ export const tarScanner: Scanner = {
       // Python's tarfile (and so torch's legacy_load) reads every member as a regular file except the types
       // it knows to be something else: an unknown type flag ('Z') is a file to it, extracted and read.
       if (NOT_FILES.has(m.type)) continue;
+      if (m.sparse) {
+        error('unsupported', m.name, 'member is a GNU sparse file, which tarfile rebuilds from a map of data and holes: this version does not rebuild it, so it was not analysed');
+        continue;
+      }
       const body = new SliceSource(src, m.dataOffset, m.size);
       if (torchLegacy && (m.name === 'storages' || m.name === 'tensors')) {
         out.add(await scanLegacyMember(body, m.name, ctx));

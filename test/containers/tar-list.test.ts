@@ -3,6 +3,7 @@
  * devices, 'X' and 'g' pax headers applied, a signed checksum accepted. Headers are built by hand here.
  */
 import { describe, expect, it } from 'vitest';
+import { scanBytes } from '../../src/api.js';
 import { listTar } from '../../src/containers/tar.js';
 import { BufferSource } from '../../src/io/byte-source.js';
 
@@ -50,6 +51,33 @@ describe('listTar, as tarfile lists members', () => {
     expect(names(Buffer.concat([header('./PaxHeaders/a', 'X', 512), x, header('a', '0', 0)]))).toEqual(['0:renamed.pkl']);
     const g = pax({ path: 'everyone.pkl' });
     expect(names(Buffer.concat([header('glob', 'g', 512), g, header('a', '0', 0), header('b', '0', 0)]))).toEqual(['0:everyone.pkl', '0:everyone.pkl']);
+  });
+
+  it("reads a pax size as Python's int() does (spaces, sign, underscores), and as 0 where int() fails", () => {
+    for (const size of [' 1024', '+1024', '1_024', '1024 ']) {
+      const tar = Buffer.concat([header('./PaxHeaders/a', 'x', 512), pax({ size }), header('a', '0', 0), block(Buffer.alloc(1024, 0x41)), header('next.pkl', '0', 0)]);
+      expect(names(tar), JSON.stringify(size)).toEqual(['0:a', '0:next.pkl']);
+    }
+    const bad = Buffer.concat([header('./PaxHeaders/a', 'x', 512), pax({ size: '12x' }), header('a', '0', 0), header('next.pkl', '0', 0)]);
+    expect(names(bad)).toEqual(['0:a', '0:next.pkl']);
+  });
+
+  it('steps over the extension blocks of an old GNU sparse map, and marks the member sparse', () => {
+    const sparse = header('s.bin', 'S', 512);
+    sparse[482] = 1; // an extension block follows
+    // Re-sum: the header changed after its checksum was written.
+    sparse.fill(0x20, 148, 156);
+    sparse.write(sparse.reduce((a, b) => a + b, 0).toString(8).padStart(6, '0') + '\0 ', 148, 'latin1');
+    const ext = Buffer.alloc(512); // no further block (byte 504 is 0)
+    const tar = Buffer.concat([sparse, ext, block(Buffer.alloc(512, 0x42)), header('after.pkl', '0', 0)]);
+    const listed = listTar(new BufferSource(Buffer.concat([tar, Buffer.alloc(1024)])), 100).members;
+    expect(listed.map((m) => [m.name, m.sparse === true, m.dataOffset])).toEqual([['s.bin', true, 1024], ['after.pkl', false, 2048]]);
+  });
+
+  it('a sparse member is an unsupported error for the scanner, never clean', async () => {
+    const tar = Buffer.concat([header('model.pkl', 'S', 512), block(Buffer.from('\x80\x04N.', 'latin1')), Buffer.alloc(1024)]);
+    const r = await scanBytes(tar, 'x.tar');
+    expect(r.errors.map((e) => `${e.kind} ${e.member}`)).toEqual(['unsupported model.pkl']);
   });
 
   it('accepts a checksum written as the signed byte sum, as tarfile does', () => {
