@@ -85,6 +85,19 @@ describe('calls and their attribution', () => {
     expect(finding(r, 'posix.system')?.location?.member).toMatch(/^payload@/);
   });
 
+  it('a partial made by NEWOBJ or copyreg.__newobj__ and rebound by BUILD is judged by its new target', async () => {
+    // partial(str), then partial.__setstate__((builtins.getattr, (posix, 'system'), None, None)), then called.
+    const swap = asm(op.MARK, op.global('builtins', 'getattr'), op.global('posix', 'system'), op.sbu('__call__'), op.TUPLE2, op.NONE, op.NONE, op.TUPLE, op.BUILD, op.EMPTY_TUPLE, op.REDUCE);
+    const makers = {
+      NEWOBJ: asm(op.global('functools', 'partial'), op.global('builtins', 'str'), op.TUPLE1, op.NEWOBJ),
+      '__newobj__': asm(op.global('copyreg', '__newobj__'), op.global('functools', 'partial'), op.global('builtins', 'str'), op.TUPLE2, op.REDUCE),
+    };
+    for (const [how, make] of Object.entries(makers)) {
+      const r = await scan(asm(op.proto(2), make, swap, op.STOP));
+      expect(finding(r, 'posix.system.__call__')?.severity, how).toBe('CRITICAL');
+    }
+  });
+
   it('functools.partial over a safe callable is clean', async () => {
     expectClean(await scan(asm(op.proto(2), op.global('functools', 'partial'), op.global('collections', 'OrderedDict'), op.TUPLE1, op.REDUCE, op.STOP)));
   });

@@ -234,6 +234,15 @@ export function runPickle(src: ByteSource, start: number, policy: VmPolicy, limi
   return new Machine(src, policy, window, hooks).run(start, limits);
 }
 
+/** The class and arguments of copyreg.__newobj__(cls, *args) or __newobj_ex__(cls, args, kwargs); null otherwise. */
+function newobjClass(name: string, args: readonly Value[]): { cls: Value; args: readonly Value[] } | null {
+  const cls = args[0];
+  if (!cls) return null;
+  if (name === '__newobj__') return { cls, args: args.slice(1) };
+  if (name === '__newobj_ex__') return { cls, args: args[1]?.kind === 'tuple' ? args[1].items : [] };
+  return null;
+}
+
 /**
  * One unpickler. run() starts it afresh at an offset (as a new pickle.load would); reusing one machine for
  * many runs is what keeps the search of junk, offset by offset, cheap.
@@ -533,6 +542,10 @@ export class Machine {
       this.lastGlobalCall = at;
       const role = this.callRoleOf(rec);
       if (role.attrGetter) return this.getattr(rec, role.attrGetter, args, at);
+      // copyreg.__newobj__(cls, *args) is cls.__new__(cls, *args), what NEWOBJ does: for functools.partial
+      // it makes the partial, whose state BUILD may then swap.
+      const made = rec.module === 'copyreg' ? newobjClass(rec.name, args) : null;
+      if (made && made.cls.kind === 'global' && this.callRoleOf(made.cls.record).partial) return this.call(made.cls, made.args, via);
       if (role.partial) {
         const target = args[0];
         // The wrapped callable will be called with these arguments: judge that call now, as any other.
