@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { scanBytes } from '../../src/api.js';
 import { listTar } from '../../src/containers/tar.js';
 import { BufferSource } from '../../src/io/byte-source.js';
+import { buildZip } from '../helpers/zip-build.js';
 
 function header(name: string, type: string, size: number, signedChecksum = false): Buffer {
   const h = Buffer.alloc(512);
@@ -78,6 +79,18 @@ describe('listTar, as tarfile lists members', () => {
     const tar = Buffer.concat([header('model.pkl', 'S', 512), block(Buffer.from('\x80\x04N.', 'latin1')), Buffer.alloc(1024)]);
     const r = await scanBytes(tar, 'x.tar');
     expect(r.errors.map((e) => `${e.kind} ${e.member}`)).toEqual(['unsupported model.pkl']);
+  });
+
+  it('a zip packed as a tar member is not "data before a zip" (the member is scanned as a zip)', async () => {
+    const zip = buildZip([{ name: 'archive/data.pkl', data: Buffer.from('\x80\x02}.', 'latin1') }, { name: 'archive/version', data: '3\n' }]);
+    const tar = Buffer.concat([header('notes.txt', '0', 3), block(Buffer.from('hi\n')), header('model.pt', '0', zip.length), block(zip), Buffer.alloc(1024)]);
+    const r = await scanBytes(tar, 'models.tar');
+    expect(r.formats).toEqual(['tar', 'zip']);
+    expect(r.findings).toEqual([]);
+    expect(r.errors).toEqual([]);
+    // The same zip behind bytes that are no tar is still data before the archive.
+    const prefixed = await scanBytes(Buffer.concat([Buffer.alloc(1536, 0x41), zip]), 'x.bin');
+    expect(prefixed.findings.map((f) => f.rule)).toContain('zip/leading-data');
   });
 
   it('accepts a checksum written as the signed byte sum, as tarfile does', () => {

@@ -12,6 +12,8 @@ import { crc32 } from 'node:zlib';
 import { decompressMember } from '../../containers/budget.js';
 import type { Codec } from '../../containers/decompress.js';
 import { traversalReason } from '../../containers/paths.js';
+import { isTarHeader } from '../../containers/tar-header.js';
+import { listTar, TarFormatError } from '../../containers/tar.js';
 import { entryKey, readDirectories, readLocalHeader, unixMode, ZipFormatError, type ZipDirectory, type ZipEntry } from '../../containers/zip/reader.js';
 import { PrefixedSource, SliceSource, type ByteSource } from '../../io/byte-source.js';
 import { looksLikeTextPickle } from '../../engine/sniff.js';
@@ -59,6 +61,20 @@ function storageMayHoldTextPickle(src: ByteSource, offset: number, size: number,
   return head.length > 0 && canStartPickle(head[0]!) && looksLikeTextPickle(new SliceSource(src, offset, size), 4096);
 }
 
+/**
+ * The bytes before a zip are a tar archive whose member starts where the zip does: a .pt packed in a .tar, not
+ * data prepended to the zip (the tar scanner reads that member as a zip of its own).
+ */
+function isTarMemberAt(src: ByteSource, offset: number): boolean {
+  if (!isTarHeader(src.read(0, 512))) return false;
+  try {
+    return listTar(src, 10_000).members.some((m) => m.dataOffset === offset);
+  } catch (err) {
+    if (err instanceof TarFormatError) return false;
+    throw err;
+  }
+}
+
 export const zipScanner: Scanner = {
   id: SCANNER,
   formats: ['zip'],
@@ -89,7 +105,7 @@ export const zipScanner: Scanner = {
       error('limit', d.firstUnlisted, `more than ${ctx.limits.archive.maxEntries} members: only the first ${d.entries.length} were listed and analysed; this one and those after it were not`);
     }
     const zf = readings.zipfile;
-    if (!disagree && !(zf instanceof ZipFormatError) && zf.prefix > 0) {
+    if (!disagree && !(zf instanceof ZipFormatError) && zf.prefix > 0 && !isTarMemberAt(src, zf.prefix)) {
       finding('MEDIUM', 'zip/leading-data', undefined, `${zf.prefix} bytes come before the zip archive: a loader reading from the start (pickle.load, torch's legacy path) sees those bytes, not the archive`, 0);
     }
 
