@@ -127,15 +127,19 @@ export const zipScanner: Scanner = {
         finding('HIGH', 'zip/duplicate-name', list[0]!.name, `${list.length} members named ${list.map((e) => JSON.stringify(e.name)).join(', ')}${exact ? '' : ' (equal ignoring case, as miniz compares them)'}: readers disagree on which one they load; every copy was analysed`);
       }
     }
-    // Every member either reader lists, once.
-    const seen = new Set<string>();
-    const entries: ZipEntry[] = [];
-    for (const d of dirs) {
-      for (const e of d.entries) {
-        const k = entryKey(e);
-        if (seen.has(k)) continue;
-        seen.add(k);
-        entries.push(e);
+    // Every member either reader lists, once (one reader's list as it is when they agree: a checkpoint has
+    // thousands of members).
+    let entries: ZipEntry[] = dirs[0]!.entries;
+    if (dirs.length === 2 && !readings.agree) {
+      const seen = new Set<string>();
+      entries = [];
+      for (const d of dirs) {
+        for (const e of d.entries) {
+          const k = entryKey(e);
+          if (seen.has(k)) continue;
+          seen.add(k);
+          entries.push(e);
+        }
       }
     }
     const dir = { entries };
