@@ -88,6 +88,11 @@ interface Located {
   checkCount: boolean;
 }
 
+/** The fields of the end record at `at` that both readers use (before any ZIP64 record replaces them). */
+function endRecord(tail: Buffer, at: number): { count: number; cdSize: number; cdOffset: number } {
+  return { count: tail.readUInt16LE(at + 10), cdSize: tail.readUInt32LE(at + 12), cdOffset: tail.readUInt32LE(at + 16) };
+}
+
 /**
  * miniz (torch's PyTorchStreamReader), mz_zip_reader_locate_header_sig: the last signature with at least 22
  * bytes after it, whatever its comment length says; then a ZIP64 locator right before it is followed to the
@@ -98,10 +103,7 @@ function locateMiniz(src: ByteSource, base: number, tail: Buffer): Located {
   const at = tail.length >= 22 ? tail.lastIndexOf(EOCD_SIG_BYTES, tail.length - 22) : -1;
   if (at < 0) throw new ZipFormatError('no end of central directory record');
   const eocdPos = base + at;
-  const eocd = tail.subarray(at, at + 22);
-  let count = eocd.readUInt16LE(10);
-  let cdSize = eocd.readUInt32LE(12);
-  let cdOffset = eocd.readUInt32LE(16);
+  let { count, cdSize, cdOffset } = endRecord(tail, at);
   let zip64 = false;
   if (eocdPos >= 20 + 56) {
     const loc = src.read(eocdPos - 20, 20);
@@ -142,10 +144,7 @@ function locateZipfile(src: ByteSource, base: number, tail: Buffer): Located {
     if (at + 22 > tail.length) throw new ZipFormatError('the last end of central directory record is cut short');
   }
   const eocdPos = base + at;
-  const eocd = tail.subarray(at, at + 22);
-  let count = eocd.readUInt16LE(10);
-  let cdSize = eocd.readUInt32LE(12);
-  let cdOffset = eocd.readUInt32LE(16);
+  let { count, cdSize, cdOffset } = endRecord(tail, at);
   let endOfArchive = eocdPos;
   let zip64 = false;
   if (eocdPos >= 20) {
