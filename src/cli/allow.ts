@@ -1,5 +1,5 @@
 /** `modelscan-guard allow PATH|SHA256 --reason "..."`: allow one exact file on purpose, with a trace. */
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { addAllowEntry, ALLOW_FILE } from '../config/allow-file.js';
@@ -39,7 +39,15 @@ export async function runAllow(argv: string[]): Promise<ExitCode> {
   }
   if (st?.isFile()) {
     path = relative(repo.top, resolve(target)).split('\\').join('/');
-    const pointer = st.size < POINTER_MAX_BYTES ? parsePointer(readFileSync(target)) : { kind: 'not-a-pointer' as const };
+    // As git-lfs reads a pointer: from the first 1024 bytes, whatever the file's length.
+    const head = Buffer.alloc(Math.min(st.size, POINTER_MAX_BYTES));
+    const fd = openSync(target, 'r');
+    try {
+      readSync(fd, head, 0, head.length, 0);
+    } finally {
+      closeSync(fd);
+    }
+    const pointer = parsePointer(head);
     sha256 = pointer.kind === 'pointer' ? pointer.pointer.oid : await sha256OfFile(target);
   } else if (/^[0-9a-fA-F]{64}$/.test(target)) {
     sha256 = target.toLowerCase();

@@ -12,7 +12,7 @@ import { BufferSource, FileSource } from '../io/byte-source.js';
 import { catFileBatch, type CatFileObject } from '../sources/git/cat-file.js';
 import type { Candidate } from '../sources/git/changes.js';
 import type { Repo } from '../sources/git/repo.js';
-import { parsePointer, type LfsPointer } from '../sources/lfs/pointer.js';
+import { parsePointer, POINTER_MAX_BYTES, type LfsPointer } from '../sources/lfs/pointer.js';
 import { localStore, sha256OfFile, type LfsStore } from '../sources/lfs/store.js';
 import { severityRank, type Artifact, type ScanError, type ScanResult, type Severity } from '../types.js';
 
@@ -149,11 +149,15 @@ export async function runGuard(candidates: readonly Candidate[], opts: GuardOpti
       results.push({ artifact: blobArtifact(() => new BufferSource(Buffer.alloc(0)), 0), candidate, formats: [], sha256: '', findings: [], errors: [error], fromCache: false, blocks: false });
       return;
     }
-    if (obj.kind === 'found-on-disk') {
-      await scanOne(candidate, blobArtifact(() => new FileSource(obj.file), obj.size), [`blob:${obj.oid}`]);
+    // git-lfs decodes a pointer from a blob's first 1024 bytes whatever the blob's length (a pointer padded past
+    // them is smudged like any other), so a blob too big to be held in memory is parsed from its head as well.
+    const parsed = parsePointer(obj.kind === 'found-on-disk' ? headOf(obj.file) : obj.content);
+    const invalidPointer: ScanError[] =
+      parsed.kind === 'invalid' ? [{ path: candidate.path, scanner: 'lfs', kind: 'parse', message: `looks like a Git LFS pointer but is not a valid one (${parsed.reason}); git-lfs would treat it as plain content` }] : [];
+    if (obj.kind === 'found-on-disk' && parsed.kind !== 'pointer') {
+      await scanOne(candidate, blobArtifact(() => new FileSource(obj.file), obj.size), [`blob:${obj.oid}`], undefined, invalidPointer);
       return;
     }
-    const parsed = parsePointer(obj.content);
     if (parsed.kind === 'pointer') {
       const p = parsed.pointer;
       const lfsArtifact = (file: string): Artifact => ({ path: candidate.path, origin: 'lfs-object', size: p.size, sha256: p.oid, ...(candidate.commit ? { commit: candidate.commit } : {}), open: () => new FileSource(file) });
@@ -190,9 +194,9 @@ export async function runGuard(candidates: readonly Candidate[], opts: GuardOpti
       results.push({ artifact: lfsArtifact(found.file), candidate, lfs: p, formats: [], sha256: p.oid, findings: [], errors: [missingLfsError(candidate, p, lfsMissing, store)], fromCache: false, blocks: false, ...(lfsMissing === 'warn' ? { warnedMissing: true } : {}) });
       return;
     }
+    if (obj.kind !== 'found') return;
     const content = obj.content;
-    const extra: ScanError[] = parsed.kind === 'invalid' ? [{ path: candidate.path, scanner: 'lfs', kind: 'parse', message: `looks like a Git LFS pointer but is not a valid one (${parsed.reason}); git-lfs would treat it as plain content` }] : [];
-    await scanOne(candidate, blobArtifact(() => new BufferSource(content), content.length), [`blob:${obj.oid}`], undefined, extra);
+    await scanOne(candidate, blobArtifact(() => new BufferSource(content), content.length), [`blob:${obj.oid}`], undefined, invalidPointer);
   };
 
   // Verdicts cached under the blob id need no read at all: a re-push or a rebase costs one file lookup per blob.
@@ -255,4 +259,14 @@ export async function runGuard(candidates: readonly Candidate[], opts: GuardOpti
 /** sha256 of bytes, hex: for `allow` given a path. */
 export function sha256Hex(b: Buffer): string {
   return createHash('sha256').update(b).digest('hex');
+}
+
+/** The first bytes of a blob git wrote to a temporary file (where git-lfs looks for a pointer). */
+function headOf(file: string): Buffer {
+  const src = new FileSource(file);
+  try {
+    return src.read(0, POINTER_MAX_BYTES);
+  } finally {
+    src.close();
+  }
 }

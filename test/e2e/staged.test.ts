@@ -156,6 +156,32 @@ describe('staged: what is about to be committed', () => {
     expect(sb.cli(r, ['staged']).code).toBe(1);
   });
 
+  it('a pointer git-lfs smudges is one however it is spaced or padded (leading newline, CRLF, padding past 1024 bytes or 32 MiB)', () => {
+    const r = repo(['*.pt']);
+    sb.write(r, 'evil.pt', EVIL);
+    sb.git(r, ['add', 'evil.pt']);
+    const pointer = sb.git(r, ['cat-file', '-p', ':evil.pt']).stdout;
+    sb.git(r, ['rm', '-q', '--cached', 'evil.pt']); // its object stays in the local LFS store
+    rmSync(join(r, 'evil.pt'));
+    const variants: Record<string, Buffer> = {
+      'leading-newline.pt': Buffer.from(`\n${pointer}`),
+      'crlf.pt': Buffer.from(pointer.replace(/\n/g, '\r\n')),
+      'padded.pt': Buffer.concat([Buffer.from(pointer), Buffer.alloc(1024 - pointer.length, 0x0a), Buffer.from('junk after the first 1024 bytes')]),
+      'huge.pt': Buffer.concat([Buffer.from(pointer), Buffer.alloc((32 << 20) + 10, 0x20)]),
+    };
+    for (const [name, bytes] of Object.entries(variants)) {
+      writeFileSync(join(r, `${name}.raw`), bytes);
+      const oid = sb.git(r, ['hash-object', '-w', '--no-filters', `${name}.raw`]).stdout.trim();
+      rmSync(join(r, `${name}.raw`));
+      sb.git(r, ['update-index', '--add', '--cacheinfo', `100644,${oid},${name}`]);
+      // git-lfs itself takes it for the pointer: smudging it gives the malicious object back.
+      if (name !== 'huge.pt') expect(sb.git(r, ['lfs', 'smudge', '--', name], { input: bytes }).stdout, name).toBe(EVIL.toString('utf8'));
+    }
+    const out = sb.cli(r, ['staged']);
+    expect(out.code, out.stderr).toBe(1);
+    for (const name of Object.keys(variants)) expect(out.stderr).toMatch(new RegExp(`CRITICAL\\s+${name.replace('.', '\\.')} \\(LFS`));
+  });
+
   it('an invalid pointer is reported, not trusted', () => {
     const r = repo([]);
     sb.write(r, 'fake.pt', 'version https://git-lfs.github.com/spec/v1\nsize 12\noid sha256:abc\n');

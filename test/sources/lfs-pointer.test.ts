@@ -5,33 +5,56 @@ import { parsePrePushInput, parseRange, parseRawZ } from '../../src/sources/git/
 const OID = '2f50d5524c2837f95728635e98a06e5b7a8c30709aa78390502ceb9fa6632f24';
 const ptr = (text: string) => parsePointer(Buffer.from(text));
 
-describe('LFS pointer parsing (git-lfs spec)', () => {
-  it('accepts a canonical pointer and extension keys in order', () => {
-    expect(ptr(formatPointer({ oid: OID, size: 29 }))).toEqual({ kind: 'pointer', pointer: { oid: OID, size: 29 } });
-    expect(ptr(`version https://git-lfs.github.com/spec/v1\next-0-foo sha256:${OID}\noid sha256:${OID}\nsize 0\n`).kind).toBe('pointer');
+describe('LFS pointer parsing, as git-lfs 3.3 smudges', () => {
+  const V = 'version https://git-lfs.github.com/spec/v1';
+  const O = `oid sha256:${OID}`;
+  const expectPointer = (text: string | Buffer) => expect(parsePointer(Buffer.from(text)), JSON.stringify(String(text).slice(0, 60))).toEqual({ kind: 'pointer', pointer: { oid: OID, size: 29 } });
+
+  it('accepts what git-lfs smudges (each case checked against `git lfs smudge`)', () => {
+    const canonical = formatPointer({ oid: OID, size: 29 });
+    expectPointer(canonical);
+    expectPointer(`\n${canonical}`); // leading newline
+    expectPointer(`  \t${canonical}`); // leading spaces and tab
+    expectPointer(canonical.replace(/\n/g, '\r\n')); // CRLF
+    expectPointer(`${V}\n\n${O}\n\nsize 29\n`); // blank lines
+    expectPointer(canonical.slice(0, -1)); // no final newline
+    expectPointer(`${canonical}   \n\n`); // trailing whitespace
+    expectPointer(`version http://git-media.io/v/2\n${O}\nsize 29\n`);
+    expectPointer(`version https://hawser.github.com/spec/v1\n${O}\nsize 29\n`);
+    expectPointer(`${V}\n${O}\nsize +29\n`); // Go's ParseInt takes a sign
+    expectPointer(`${V}\next-0-foo sha256:${OID}\n${O}\nsize 29\n`); // an extension line
+    // Only the first 1024 bytes are decoded: a pointer padded past them is still one.
+    expectPointer(Buffer.concat([Buffer.from(canonical), Buffer.alloc(1024 - canonical.length, 0x0a), Buffer.from('anything at all after byte 1024')]));
+    expectPointer(`${canonical}${' '.repeat(2000)}GARBAGE`);
   });
 
-  it('rejects broken pointers with the reason', () => {
+  it('reports what git-lfs would leave as plain text although it starts like a pointer, with the reason', () => {
     const cases: [string, RegExp][] = [
-      [`version https://git-lfs.github.com/spec/v1\nsize 29\noid sha256:${OID}\n`, /not sorted/],
-      [`version https://git-lfs.github.com/spec/v1\noid sha256:${OID.toUpperCase()}\nsize 29\n`, /64 lowercase hex/],
-      [`version https://git-lfs.github.com/spec/v1\noid sha256:${OID}\nsize 29`, /newline/],
-      [`version https://git-lfs.github.com/spec/v1\noid sha256:${OID}\nsize -1\n`, /decimal/],
-      [`version https://git-lfs.github.com/spec/v1\noid sha256:${OID}\n`, /missing oid or size/],
-      [`version https://git-lfs.github.com/spec/v1\noid sha256:${OID}\noid sha256:${OID}\nsize 1\n`, /duplicate/],
-      [`version https://git-lfs.github.com/spec/v9\noid sha256:${OID}\nsize 1\n`, /unknown spec/],
+      [`${V}\nsize 29\n${O}\n`, /expected key oid, got "size"/],
+      [`${V}\noid sha256:${OID.toUpperCase()}\nsize 29\n`, /64 lowercase hex/],
+      [`${V}\n${O}\nsize -1\n`, /negative/],
+      [`${V}\n${O}\nsize 0x1d\n`, /decimal/],
+      [`${V}\n${O}\n`, /missing size/],
+      [`${V}\n${O}\nsize 29\nfoo bar\n`, /extra line/],
+      [`${V}\next-0-a x\next-0-a y\n${O}\nsize 1\n`, /duplicate extension/],
+      ['version https://git-lfs.github.com/spec/v9\n' + `${O}\nsize 1\n`, /unknown spec/],
+      [`version  https://git-lfs.github.com/spec/v1\n${O}\nsize 29\n`, /unknown spec/],
     ];
     for (const [text, reason] of cases) {
       const r = ptr(text);
       expect(r.kind, text).toBe('invalid');
-      expect((r as { reason: string }).reason).toMatch(reason);
+      expect((r as { reason: string }).reason, text).toMatch(reason);
     }
   });
 
   it('is not fooled into treating other content as a pointer', () => {
     expect(ptr('version 2 of my notes\n').kind).toBe('not-a-pointer');
     expect(ptr('\x80\x04K\x01.').kind).toBe('not-a-pointer');
-    expect(parsePointer(Buffer.concat([Buffer.from(formatPointer({ oid: OID, size: 1 })), Buffer.alloc(2000)])).kind).toBe('not-a-pointer');
+    expect(ptr(`notes about git-lfs\n${O}\n`).kind).toBe('not-a-pointer');
+    // Text before the version line: git-lfs fails to decode it and checks the text out as it is.
+    expect(ptr(`hello\n${formatPointer({ oid: OID, size: 29 })}`).kind).toBe('not-a-pointer');
+    // Past the first 1024 bytes nothing counts.
+    expect(parsePointer(Buffer.concat([Buffer.alloc(1024, 0x41), Buffer.from(formatPointer({ oid: OID, size: 1 }))])).kind).toBe('not-a-pointer');
   });
 });
 
