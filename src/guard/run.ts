@@ -95,9 +95,15 @@ export async function runGuard(candidates: readonly Candidate[], opts: GuardOpti
   const allowBySha = new Map<string, ArtifactAllow>();
   for (const a of [...(config.allow ?? []), ...opts.allow]) allowBySha.set(a.sha256, a);
 
+  // A blob is left out only when every path it was added at is: reported under the first path that is not.
   const keep = await pathFilter(config);
-  const excluded = candidates.filter((c) => !keep(c.path));
-  const wanted = candidates.filter((c) => keep(c.path));
+  const excluded: Candidate[] = [];
+  const wanted: Candidate[] = [];
+  for (const c of candidates) {
+    const path = keep(c.path) ? c.path : c.otherPaths?.find(keep);
+    if (path === undefined) excluded.push(c);
+    else wanted.push(path === c.path ? c : { ...c, path });
+  }
   const byOid = new Map(wanted.map((c) => [c.oid, c]));
 
   const store = opts.lfsStore ?? localStore(repo);

@@ -70,6 +70,15 @@ describe('pre-receive in a bare repository', () => {
     expect(r.stderr).toContain('hidden.pkl');
   });
 
+  it('an excluded copy in one commit does not hide the same content added elsewhere by the next', () => {
+    const { client } = setup({ exclude: ['third_party/**'] });
+    sb.commit(client, { 'third_party/ref.pkl': EVIL }, 'vendored');
+    sb.commit(client, { 'models/model.pkl': EVIL }, 'copied');
+    const r = push(client, ['origin', 'main']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/CRITICAL\s+models\/model\.pkl/);
+  });
+
   it('covers merges and force pushes', () => {
     const { client, server } = setup();
     sb.commit(client, { 'README.md': 'r\n' }, 'base');

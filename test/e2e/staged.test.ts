@@ -212,6 +212,19 @@ describe('staged: what is about to be committed', () => {
     expect(sb.cli(r, ['staged']).code).toBe(1);
   });
 
+  it('a copy of an excluded file at a path that is not excluded is scanned, under that path', () => {
+    const r = repo();
+    sb.write(r, 'docs/a.pkl', EVIL); // the same blob twice: scanned once
+    sb.write(r, 'models/z.pkl', EVIL);
+    sb.write(r, '.modelscan-guardrc.json', JSON.stringify({ exclude: ['docs/**'] }));
+    sb.git(r, ['add', '-A']);
+    const out = sb.cli(r, ['staged']);
+    expect(out.code, out.stderr).toBe(1);
+    expect(out.stderr).toMatch(/CRITICAL\s+models\/z\.pkl/);
+    // The pre-commit framework passes file names: the same holds.
+    expect(sb.cli(r, ['staged', 'docs/a.pkl', 'models/z.pkl']).code).toBe(1);
+  });
+
   it('config in package.json is found; an invalid config names the key and exits 4', () => {
     const r = repo();
     sb.write(r, 'm.pkl', asm(op.proto(4), op.global('mypkg.layers', 'Block'), op.EMPTY_TUPLE, op.REDUCE, op.STOP));

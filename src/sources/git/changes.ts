@@ -14,6 +14,11 @@ export interface Candidate {
   oid: string;
   /** Repository path of (the first occurrence of) the blob. */
   path: string;
+  /**
+   * Further paths the same blob was added at (scanned once, as the content is the same): a path filter keeps
+   * the blob when any of its paths passes, so a copy under an excluded folder does not hide another copy.
+   */
+  otherPaths?: string[];
   /** Commit that introduced it, when the mode knows. */
   commit?: string;
 }
@@ -57,10 +62,21 @@ function addedBlobs(entries: readonly RawEntry[], repo: Repo, keep?: (oid: strin
   const zero = zeroOid(repo);
   for (const e of entries) {
     if (e.status === 'D' || e.newOid === zero || !FILE_MODES.has(e.newMode)) continue;
-    if (seen.has(e.newOid) || (keep && !keep(e.newOid))) continue;
-    seen.set(e.newOid, { oid: e.newOid, path: e.path, ...(e.commit ? { commit: e.commit } : {}) });
+    if (keep && !keep(e.newOid)) continue;
+    const known = seen.get(e.newOid);
+    if (known) addPath(known, e.path);
+    else seen.set(e.newOid, { oid: e.newOid, path: e.path, ...(e.commit ? { commit: e.commit } : {}) });
   }
   return [...seen.values()];
+}
+
+/** Paths kept per blob beyond its first: enough for any filter decision, bounded for a blob copied everywhere. */
+const MAX_OTHER_PATHS = 10_000;
+
+function addPath(c: Candidate, path: string): void {
+  if (path === c.path) return;
+  c.otherPaths ??= [];
+  if (c.otherPaths.length < MAX_OTHER_PATHS) c.otherPaths.push(path);
 }
 
 /**
@@ -87,8 +103,10 @@ function indexEntries(lines: readonly string[]): Candidate[] {
     const tab = line.indexOf('\t');
     if (tab < 0) continue;
     const [mode, oid] = line.slice(0, tab).split(' ');
-    if (!FILE_MODES.has(mode!) || seen.has(oid!)) continue;
-    seen.set(oid!, { oid: oid!, path: line.slice(tab + 1) });
+    if (!FILE_MODES.has(mode!)) continue;
+    const known = seen.get(oid!);
+    if (known) addPath(known, line.slice(tab + 1));
+    else seen.set(oid!, { oid: oid!, path: line.slice(tab + 1) });
   }
   return [...seen.values()];
 }
