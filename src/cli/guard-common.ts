@@ -2,6 +2,7 @@
  * What the git modes share on the command line: open the repository, read its config and allow list, run the
  * guard over the mode's candidates, print the summary, pick the exit code.
  */
+import { resolve } from 'node:path';
 import { readAllowFile } from '../config/allow-file.js';
 import type { EffectiveValue } from '../config/effective.js';
 import type { ModelscanSettings } from '../config/modelscan-settings.js';
@@ -29,6 +30,8 @@ export interface GuardSetup {
   values: EffectiveValue[];
   /** A modelscan settings file's mapping, when --settings-file was given. */
   settings?: ModelscanSettings;
+  /** Where the allow list is read when not at the repository root (diff: the base commit's copy). */
+  allowRoot?: string;
 }
 
 /** The repository around the current folder; outside one, a usage error that says so. */
@@ -50,17 +53,38 @@ export async function readStdin(): Promise<string> {
 }
 
 /** `configPath` (--config) or, for the commands that take them, more layers: --settings-file, --fail-on. */
-export async function setUp(configPath: string | undefined | ConfigFlags): Promise<GuardSetup> {
+export async function setUp(configPath: string | undefined | ConfigFlags, configRoot?: string): Promise<GuardSetup> {
   const flags: ConfigFlags = typeof configPath === 'object' ? configPath : { config: configPath };
   const repo = openRepoHere();
-  const found = await resolveConfig(repo.top ?? repo.cwd, flags);
-  return { repo, config: found.config, values: found.values, ...(found.source ? { configSource: found.source } : {}), ...(found.settings ? { settings: found.settings } : {}) };
+  let found;
+  if (configRoot === undefined) found = await resolveConfig(repo.top ?? repo.cwd, flags);
+  else {
+    // Discovery in a copy (configAtCommit), with the working folder moved there meanwhile: cosmiconfig reads
+    // its own meta config from the working folder, which is the tree under review.
+    const cwd = process.cwd();
+    const settingsFile = flags.settingsFile !== undefined ? resolve(flags.settingsFile) : undefined;
+    process.chdir(configRoot);
+    try {
+      found = await resolveConfig(configRoot, { ...flags, ...(settingsFile !== undefined ? { settingsFile } : {}) });
+    } finally {
+      process.chdir(cwd);
+    }
+  }
+  return {
+    repo,
+    config: found.config,
+    values: found.values,
+    ...(found.source ? { configSource: found.source } : {}),
+    ...(found.settings ? { settings: found.settings } : {}),
+    ...(configRoot !== undefined ? { allowRoot: configRoot } : {}),
+  };
 }
 
 export async function guard(setup: GuardSetup, candidates: readonly Candidate[], noCache: boolean): Promise<GuardReport> {
   let allow;
   try {
-    allow = setup.repo.top ? readAllowFile(setup.repo.top) : [];
+    const root = setup.allowRoot ?? setup.repo.top;
+    allow = root ? readAllowFile(root) : [];
   } catch (err) {
     if (err instanceof ConfigError) throw new UsageError(`invalid allow list: ${err.message}`);
     throw err;

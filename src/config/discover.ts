@@ -20,7 +20,7 @@ export interface FoundConfig {
 }
 
 /** Where cosmiconfig looks (its default list for our name, given to it explicitly so both checks agree). */
-const SEARCH_PLACES = [
+export const SEARCH_PLACES = [
   'package.json',
   ...['', '.json', '.yaml', '.yml', '.js', '.ts', '.cjs', '.mjs'].flatMap((ext) => [`.${CONFIG_NAME}rc${ext}`, `.config/${CONFIG_NAME}rc${ext}`]),
   ...['.js', '.ts', '.cjs', '.mjs'].map((ext) => `${CONFIG_NAME}.config${ext}`),

@@ -2,7 +2,8 @@
  * `modelscan-guard diff` on real history: range semantics, --history, shallow clones, LFS objects that are not
  * local after a clone (lfs.missing block / warn / fetch), JSON output.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asm, callPickle, op } from '../helpers/pickle-asm.js';
@@ -118,16 +119,51 @@ describe('LFS objects missing after a clone', () => {
   });
 
   it('warn: reported, not blocking', () => {
-    writeFileSync(join(clone, '.modelscan-guardrc.json'), JSON.stringify({ lfs: { missing: 'warn' } }));
-    const r = sb.cli(clone, ['diff', `${first}..HEAD`, '--no-cache']);
+    const config = sb.path('lfs-warn.json'); // a trusted file: diff ignores the working tree's config
+    writeFileSync(config, JSON.stringify({ lfs: { missing: 'warn' } }));
+    const r = sb.cli(clone, ['diff', `${first}..HEAD`, '--no-cache', '--config', config]);
     expect(r.code, r.stdout).toBe(0);
     expect(r.stdout).toMatch(/WARNING\s+models\/evil\.pt/);
   });
 
   it('fetch: downloads exactly the missing object, then scans the real file', () => {
-    writeFileSync(join(clone, '.modelscan-guardrc.json'), JSON.stringify({ lfs: { missing: 'fetch' } }));
-    const r = sb.cli(clone, ['diff', `${first}..HEAD`, '--no-cache']);
+    const config = sb.path('lfs-fetch.json');
+    writeFileSync(config, JSON.stringify({ lfs: { missing: 'fetch' } }));
+    const r = sb.cli(clone, ['diff', `${first}..HEAD`, '--no-cache', '--config', config]);
     expect(r.code, r.stdout + r.stderr).toBe(1);
     expect(r.stdout).toMatch(/CRITICAL\s+models\/evil\.pt \(commit [0-9a-f]{12}, LFS [0-9a-f]{12}, pickle\): posix\.system/);
+  });
+});
+
+describe('the policy a range is judged by', () => {
+  it("is the base's: a pull request cannot exclude, allow or configure away its own model, nor run a JS config", () => {
+    const r = sb.initRepo('policy', { lfs: [] });
+    sb.commit(r, { '.modelscan-guardrc.json': JSON.stringify({ failOn: 'LOW' }) }, 'base policy');
+    sb.git(r, ['checkout', '-q', '-b', 'pr']);
+    const evil = sb.commit(r, { 'models/evil.pkl': EVIL }, 'model');
+    const sha = createHash('sha256').update(EVIL).digest('hex');
+    const marker = sb.path('config-code-ran');
+    sb.commit(
+      r,
+      {
+        '.modelscan-guardrc.json': JSON.stringify({ exclude: ['models/**'], failOn: 'CRITICAL' }),
+        '.modelscan-guard-allow.json': JSON.stringify({ allow: [{ sha256: sha, reason: 'self-approved' }] }),
+        'modelscan-guard.config.cjs': `require('fs').writeFileSync(${JSON.stringify(marker)}, 'x'); module.exports = { exclude: ['**'] };`,
+        '.config/config.js': `require('fs').writeFileSync(${JSON.stringify(marker)}, 'meta'); module.exports = {};`,
+      },
+      'policy of its own',
+    );
+    const out = sb.cli(r, ['diff', 'main...pr', '--no-cache']);
+    expect(out.code, out.stdout + out.stderr).toBe(1);
+    expect(out.stdout).toMatch(new RegExp(`CRITICAL\\s+models/evil\\.pkl \\(commit ${evil.slice(0, 12)}`));
+    expect(existsSync(marker)).toBe(false);
+    // Once merged, the policy is the base's and applies: the allow entry now lets the file through.
+    sb.git(r, ['checkout', '-q', 'main']);
+    sb.git(r, ['merge', '-q', '--no-ff', '-m', 'merge', 'pr']);
+    sb.git(r, ['rm', '-q', 'modelscan-guard.config.cjs', '.config/config.js', '.modelscan-guardrc.json']);
+    sb.commit(r, {}, 'keep only the allow list');
+    sb.git(r, ['checkout', '-q', '-b', 'copy']);
+    sb.commit(r, { 'models/copy.pkl': EVIL }, 'same content again');
+    expect(sb.cli(r, ['diff', 'main...copy', '--no-cache']).code).toBe(0);
   });
 });

@@ -270,15 +270,25 @@ export function rangeCandidates(repo: Repo, range: RangeSpec): Candidate[] {
   if (cut !== undefined) {
     throw new ChangeSetError(`the range ${label} reaches past the history of this shallow clone (commit ${cut.slice(0, 12)} has no parents here): fetch more history first, e.g. \`git fetch --unshallow\` or \`git fetch --deepen=<n>\` (in CI: a checkout with fetch-depth: 0)`);
   }
-  let base = from;
-  if (range.threeDot) {
-    const mb = gitSync(['merge-base', from, to], { cwd: repo.cwd, okCodes: [1] });
-    if (mb.code !== 0) throw new ChangeSetError(`${range.from} and ${range.to} have no common ancestor here: fetch more history, or use ${range.from}..${range.to}`);
-    base = mb.stdout.toString('utf8').trim();
-  }
+  const base = rangeBaseOf(repo, range, from, to);
   const endpoint = parseRawZ(gitSync(['diff-tree', '-r', '-z', '--no-renames', '--no-ext-diff', base, to], { cwd: repo.cwd }).stdout);
   const entries = range.history ? [...endpoint, ...blobsOfCommits(repo, commits)] : endpoint;
   return addedBlobs(entries, repo);
+}
+
+/** The commit a range is compared with: A for A..B, the merge base of A and B for A...B. */
+export function rangeBase(repo: Repo, range: { from: string; to: string; threeDot: boolean }): string {
+  const from = resolveRev(repo, range.from);
+  const to = resolveRev(repo, range.to);
+  if (from === undefined || to === undefined) throw new ChangeSetError(`${JSON.stringify(from === undefined ? range.from : range.to)} is not a commit in this repository: fetch it first (e.g. \`git fetch origin <branch>\`), or check the spelling`);
+  return rangeBaseOf(repo, range, from, to);
+}
+
+function rangeBaseOf(repo: Repo, range: { from: string; to: string; threeDot: boolean }, from: string, to: string): string {
+  if (!range.threeDot) return from;
+  const mb = gitSync(['merge-base', from, to], { cwd: repo.cwd, okCodes: [1] });
+  if (mb.code !== 0) throw new ChangeSetError(`${range.from} and ${range.to} have no common ancestor here: fetch more history, or use ${range.from}..${range.to}`);
+  return mb.stdout.toString('utf8').trim();
 }
 
 /** The oldest commit of `range` (reachable from `to`, not from `from`) that added blob `oid`: for summaries. */
