@@ -79,6 +79,21 @@ describe('pre-receive in a bare repository', () => {
     expect(r.stderr).toMatch(/CRITICAL\s+models\/model\.pkl/);
   });
 
+  it("does not trust history that only the platform's own refs reach (refs/merge-requests/*: written without hooks)", () => {
+    const { client, server } = setup();
+    sb.commit(client, { 'README.md': 'r\n' }, 'base');
+    expect(push(client, ['-q', 'origin', 'main']).code).toBe(0);
+    sb.git(client, ['checkout', '-q', '-b', 'feat']);
+    sb.commit(client, { 'models/evil.pkl': EVIL }, 'evil');
+    // GitLab copies a fork's merge request branch into a ref of its own; no pre-receive hook runs for that.
+    sb.git(server, ['fetch', '-q', client, 'feat:refs/merge-requests/1/head']);
+    sb.git(client, ['checkout', '-q', 'main']);
+    sb.git(client, ['merge', '-q', '--no-ff', '-m', 'merge', 'feat']);
+    const r = push(client, ['origin', 'main']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/CRITICAL\s+models\/evil\.pkl/);
+  });
+
   it('covers merges and force pushes', () => {
     const { client, server } = setup();
     sb.commit(client, { 'README.md': 'r\n' }, 'base');

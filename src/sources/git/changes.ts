@@ -182,13 +182,15 @@ export function pushCandidates(repo: Repo, updates: readonly PushUpdate[], remot
 }
 
 /**
- * The blobs a server receives: reachable from the pushed new oids and from no existing ref. Inside pre-receive
- * the refs are not updated yet, so `--not --all` is exactly what the server had (git-recipes 3.3); one walk
- * for all refs of the push, so shared history is listed once.
+ * The blobs a server receives: reachable from the pushed new oids and from no existing branch or tag. Inside
+ * pre-receive the refs are not updated yet, so `--not --branches --tags` is what earlier pushes brought in
+ * (git-recipes 3.3). Not `--all`: hosting platforms write refs of their own without running this hook (GitLab's
+ * refs/merge-requests/*, refs/keep-around/*, GitHub's refs/pull/*), and history only they reach was never
+ * checked. One walk for all refs of the push, so shared history is listed once.
  */
 export function receiveCandidates(repo: Repo, updates: readonly { oldOid: string; newOid: string; ref: string }[]): Candidate[] {
   const tips = [...new Set(updates.filter((u) => !isZero(u.newOid)).map((u) => u.newOid))];
-  return newBlobs(repo, tips.length > 0 ? [{ tips, exclude: ['--all'] }] : []);
+  return newBlobs(repo, tips.length > 0 ? [{ tips, exclude: ['--branches', '--tags'] }] : []);
 }
 
 /** Each blob once, attributed to the oldest new commit whose diff (against any parent) adds it. */
