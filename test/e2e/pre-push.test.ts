@@ -91,6 +91,22 @@ describe('pre-push through a real hook', () => {
     expect(sb.git(server, ['rev-list', '--count', 'main']).stdout.trim()).toBe('1');
   });
 
+  it("the tracking refs of a remote named origin/fork are not origin's", () => {
+    const { client } = setup();
+    sb.commit(client, { 'README.md': 'hi\n' }, 'base');
+    expect(push(client, ['-q', 'origin', 'main']).code).toBe(0);
+    // A fork, added as a remote whose name starts with "origin/": its refs live under refs/remotes/origin/fork/.
+    const fork = sb.initRepo(`fork${n}`, { lfs: [] });
+    sb.git(fork, ['pull', '-q', sb.git(client, ['remote', 'get-url', 'origin']).stdout.trim(), 'main']);
+    sb.commit(fork, { 'models/evil.pkl': EVIL }, 'evil');
+    sb.git(client, ['remote', 'add', 'origin/fork', fork]);
+    sb.git(client, ['fetch', '-q', 'origin/fork']);
+    sb.git(client, ['merge', '-q', '--no-ff', '-m', 'merge the fork', 'origin/fork/main']);
+    const r = push(client, ['origin', 'main']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/CRITICAL\s+models\/evil\.pkl/);
+  });
+
   it('a merge commit bringing a model from an unpushed branch is covered', () => {
     const { client } = setup();
     sb.commit(client, { 'README.md': 'x\n' }, 'base');

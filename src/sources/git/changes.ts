@@ -171,7 +171,7 @@ export function pushCandidates(repo: Repo, updates: readonly PushUpdate[], remot
     if (isZero(u.localOid)) continue; // deletion
     const exclude: string[] = [];
     // A remote given as a URL has no remote-tracking refs: the whole history is new to it (the safe answer).
-    if (remote !== undefined && /^[A-Za-z0-9._/-]+$/.test(remote) && !remote.includes('..')) exclude.push(`--remotes=${remote}`);
+    if (remote !== undefined && /^[A-Za-z0-9._/-]+$/.test(remote) && !remote.includes('..')) exclude.push(...trackingRefsOf(repo, remote));
     if (!isZero(u.remoteOid)) {
       const known = resolveRev(repo, u.remoteOid);
       if (known !== undefined) exclude.push(known);
@@ -179,6 +179,18 @@ export function pushCandidates(repo: Repo, updates: readonly PushUpdate[], remot
     walks.push({ tips: [u.localOid], exclude });
   }
   return newBlobs(repo, walks);
+}
+
+/**
+ * rev-list arguments for the remote-tracking refs of `remote`, and of no other remote: `--remotes=origin` also
+ * takes the refs of a remote named `origin/fork` (refs/remotes/origin/fork/*), whose history nobody pushed to
+ * origin.
+ */
+function trackingRefsOf(repo: Repo, remote: string): string[] {
+  const nested = gitText(['remote'], { cwd: repo.cwd })
+    .split('\n')
+    .filter((r) => r !== remote && r.startsWith(`${remote}/`));
+  return [...nested.map((r) => `--exclude=${r}/*`), `--remotes=${remote}`];
 }
 
 /**
