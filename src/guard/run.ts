@@ -237,10 +237,27 @@ export async function runGuard(candidates: readonly Candidate[], opts: GuardOpti
     }
   }
 
+  // An LFS object is known by its pointer's oid. Before an allow entry for that oid lets findings through, the
+  // stored bytes must be what the oid names: otherwise any content could ride on an allowed oid.
+  // A verdict cached without the bytes at hand was made on bytes that were checked then.
+  const verified = new Map<string, boolean>();
+  const lfsContentMatches = async (p: LfsPointer, fromCache: boolean): Promise<boolean> => {
+    let ok = verified.get(p.oid);
+    if (ok === undefined) {
+      const found = store.lookup(p);
+      ok = found.kind === 'present' ? (await sha256OfFile(found.file)) === p.oid : fromCache;
+      verified.set(p.oid, ok);
+    }
+    return ok;
+  };
   for (const r of results) {
     if (r.findings.length === 0 && r.errors.length === 0) continue;
     const sha = r.sha256 || r.lfs?.oid || '';
-    const allowed = sha ? allowBySha.get(sha) : undefined;
+    let allowed = sha ? allowBySha.get(sha) : undefined;
+    if (allowed && r.lfs && !(await lfsContentMatches(r.lfs, r.fromCache))) {
+      r.errors.push({ path: r.candidate.path, scanner: 'lfs', kind: 'io', message: `the LFS object stored for ${r.lfs.oid.slice(0, 12)}… is not the content that oid names (its sha256 differs, or it is not there to check): the allow entry for that oid does not cover it` });
+      allowed = undefined;
+    }
     if (allowed) {
       r.allowed = allowed;
       continue;

@@ -145,6 +145,20 @@ describe('staged: what is about to be committed', () => {
     expect(out.stderr).toMatch(/does not match its pointer/);
   });
 
+  it('an allow entry for an LFS oid does not cover other bytes stored under that oid', () => {
+    const r = repo(['*.pt']);
+    const allowedContent = Buffer.alloc(EVIL.length + 64, 0x78); // plain text, the size the swap must keep
+    sb.write(r, 'm.pt', allowedContent);
+    sb.git(r, ['add', '-A']);
+    const oid = /oid sha256:([0-9a-f]{64})/.exec(sb.git(r, ['cat-file', '-p', ':m.pt']).stdout)![1]!;
+    sb.write(r, '.modelscan-guard-allow.json', JSON.stringify({ allow: [{ sha256: oid, reason: 'reviewed' }] }));
+    // Same size, other bytes: the malicious pickle, padded.
+    writeFileSync(join(r, '.git', 'lfs', 'objects', oid.slice(0, 2), oid.slice(2, 4), oid), Buffer.concat([EVIL, Buffer.alloc(64, 0x20)]));
+    const out = sb.cli(r, ['staged', '--no-cache']);
+    expect(out.code, out.stderr).not.toBe(0);
+    expect(out.stderr).toMatch(/the allow entry for that oid does not cover it/);
+  });
+
   it('scans real content committed on a filter=lfs path (LFS bypassed)', () => {
     const r = repo([]);
     sb.write(r, 'raw.pt', EVIL);
