@@ -130,18 +130,17 @@ describe('diff in the CI formats', () => {
     expect(md.stdout).toMatch(/\| CRITICAL \| <code>models\/evil.pt<\/code>/);
   });
 
-  it('diff and staged print their effective config with --print-config, diff takes --fail-on', () => {
-    const work = join(sb.root, 'work');
-    writeFileSync(join(work, '.modelscan-guardrc.json'), JSON.stringify({ failOn: 'HIGH' }));
-    try {
-      const d = sb.cli(work, ['diff', '--print-config']);
-      expect(d.code).toBe(0);
-      expect(d.stdout).toContain(`failOn = "HIGH"  # ${join(work, '.modelscan-guardrc.json')}`);
-      expect(d.stdout).toContain('lfs.missing = "block"  # default');
-      expect(sb.cli(work, ['diff', '--print-config', '--fail-on', 'low']).stdout).toContain('failOn = "LOW"  # flag --fail-on');
-      expect(sb.cli(work, ['staged', '--print-config']).stdout).toContain('failOn = "HIGH"');
-    } finally {
-      rmSync(join(work, '.modelscan-guardrc.json'));
-    }
+  it("diff and staged print their effective config with --print-config (diff: the range base's), diff takes --fail-on", () => {
+    const r = sb.initRepo('print-config', { lfs: [] });
+    const base = sb.commit(r, { '.modelscan-guardrc.json': JSON.stringify({ failOn: 'HIGH' }) }, 'policy');
+    sb.commit(r, { 'README.md': 'x\n' }, 'more');
+    writeFileSync(join(r, '.modelscan-guardrc.json'), JSON.stringify({ failOn: 'MEDIUM' })); // not committed
+    const d = sb.cli(r, ['diff', 'HEAD~1..HEAD', '--print-config']);
+    expect(d.code, d.stderr).toBe(0);
+    expect(d.stdout).toContain(`failOn = "HIGH"  # ${base.slice(0, 12)}:.modelscan-guardrc.json (the range's base)`);
+    expect(d.stdout).toContain('lfs.missing = "block"  # default');
+    expect(sb.cli(r, ['diff', 'HEAD~1..HEAD', '--print-config', '--fail-on', 'low']).stdout).toContain('failOn = "LOW"  # flag --fail-on');
+    expect(sb.cli(r, ['diff', '--print-config']).code).toBe(4); // a range is needed to know the base
+    expect(sb.cli(r, ['staged', '--print-config']).stdout).toContain('failOn = "MEDIUM"');
   });
 });
