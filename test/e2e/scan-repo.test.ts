@@ -3,7 +3,7 @@
  * one is over https: a clone without LFS content, only the candidates' LFS objects fetched, verified and scanned,
  * the temporary clone removed. Also the report formats of the git modes (diff --format sarif/junit/markdown).
  */
-import { chmodSync, existsSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
