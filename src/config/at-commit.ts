@@ -4,9 +4,10 @@
  * able to exclude or allow their own files, nor run code through a JavaScript config or a cosmiconfig meta
  * config in the working tree.
  */
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, sep } from 'node:path';
+import { removedOnSignal } from '../io/removed-on-signal.js';
 import { gitSync } from '../sources/git/run.js';
 import type { Repo } from '../sources/git/repo.js';
 import { ALLOW_FILE } from './allow-file.js';
@@ -31,6 +32,7 @@ export function configAtCommit(repo: Repo, commit: string): CommittedConfig {
   const listing = gitSync(['ls-tree', '-r', '-z', '--full-tree', commit, '--', ...wanted], { cwd: repo.cwd, env: { GIT_LITERAL_PATHSPECS: '1' } }).stdout.toString('utf8');
   const dir = mkdtempSync(join(tmpdir(), 'modelscan-guard-config-'));
   chmodSync(dir, 0o700);
+  const remove = removedOnSignal(dir);
   const files: string[] = [];
   try {
     for (const entry of listing.split('\0')) {
@@ -45,7 +47,7 @@ export function configAtCommit(repo: Repo, commit: string): CommittedConfig {
       files.push(m[3]!);
     }
   } catch (err) {
-    rmSync(dir, { recursive: true, force: true });
+    remove();
     throw err;
   }
   const prefix = dir + sep;
@@ -53,6 +55,6 @@ export function configAtCommit(repo: Repo, commit: string): CommittedConfig {
     dir,
     files,
     label: (file) => (file.startsWith(prefix) ? `${commit.slice(0, 12)}:${file.slice(prefix.length)} (the range's base)` : file),
-    dispose: () => rmSync(dir, { recursive: true, force: true }),
+    dispose: remove,
   };
 }

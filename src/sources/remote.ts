@@ -7,6 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { removedOnSignal } from '../io/removed-on-signal.js';
 import { GitError, gitAsync } from './git/run.js';
 
 export class RemoteError extends Error {}
@@ -22,24 +23,6 @@ export function remoteUrl(spec: string): string {
   const ok = (parts.length === 2 && parts.every(valid)) || (parts.length === 3 && kinds.has(parts[0]!) && parts.slice(1).every(valid));
   if (!ok) throw new RemoteError(`${JSON.stringify(spec)}: expected hf://ORG/NAME (or hf://datasets/ORG/NAME)`);
   return `https://huggingface.co/${parts.join('/')}`;
-}
-
-/**
- * Removes `dir` also when the run is interrupted (Ctrl-C, a CI timeout's SIGTERM): `finally` blocks do not run
- * then. Ctrl-C and CI runners signal the whole process group, so the git children stop too; a signal sent to this
- * process alone could leave a child writing into the folder after it was removed. Returns the remover.
- */
-function removedOnSignal(dir: string): () => void {
-  const onSignal = (signal: NodeJS.Signals) => {
-    rmSync(dir, { recursive: true, force: true });
-    process.kill(process.pid, signal); // the handlers are gone by now: die of the same signal
-  };
-  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-  for (const s of signals) process.once(s, onSignal);
-  return () => {
-    for (const s of signals) process.removeListener(s, onSignal);
-    rmSync(dir, { recursive: true, force: true });
-  };
 }
 
 export interface Clone {

@@ -107,6 +107,23 @@ describe('pre-push through a real hook', () => {
     expect(r.stderr).toMatch(/CRITICAL\s+models\/evil\.pkl/);
   });
 
+  it("pull requests fetched into origin's namespace (+refs/pull/*/head:refs/remotes/origin/pr/*) are not origin's branches", () => {
+    const { client, server } = setup();
+    sb.commit(client, { 'README.md': 'hi\n' }, 'base');
+    expect(push(client, ['-q', 'origin', 'main']).code).toBe(0);
+    // A fork's pull request, which the platform keeps as refs/pull/1/head (no hook of ours ran for it).
+    const fork = sb.initRepo(`prfork${n}`, { lfs: [] });
+    sb.git(fork, ['pull', '-q', server, 'main']);
+    sb.commit(fork, { 'models/evil.pkl': EVIL }, 'evil');
+    sb.git(server, ['fetch', '-q', fork, 'main:refs/pull/1/head']);
+    sb.git(client, ['config', '--add', 'remote.origin.fetch', '+refs/pull/*/head:refs/remotes/origin/pr/*']);
+    sb.git(client, ['fetch', '-q', 'origin']);
+    sb.git(client, ['merge', '-q', '--no-ff', '-m', 'merge the pull request', 'origin/pr/1']);
+    const r = push(client, ['origin', 'main']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/CRITICAL\s+models\/evil\.pkl/);
+  });
+
   it('a merge commit bringing a model from an unpushed branch is covered', () => {
     const { client } = setup();
     sb.commit(client, { 'README.md': 'x\n' }, 'base');

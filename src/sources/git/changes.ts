@@ -70,13 +70,13 @@ function addedBlobs(entries: readonly RawEntry[], repo: Repo, keep?: (oid: strin
   return [...seen.values()];
 }
 
-/** Paths kept per blob beyond its first: enough for any filter decision, bounded for a blob copied everywhere. */
-const MAX_OTHER_PATHS = 10_000;
-
+/**
+ * Every further path is kept, without a cap: a cap would let one copy more than it hide the blob behind an
+ * excluded folder. The paths are the listing's own strings, which are in memory already.
+ */
 function addPath(c: Candidate, path: string): void {
   if (path === c.path) return;
-  c.otherPaths ??= [];
-  if (c.otherPaths.length < MAX_OTHER_PATHS) c.otherPaths.push(path);
+  (c.otherPaths ??= []).push(path);
 }
 
 /**
@@ -190,7 +190,25 @@ function trackingRefsOf(repo: Repo, remote: string): string[] {
   const nested = gitText(['remote'], { cwd: repo.cwd })
     .split('\n')
     .filter((r) => r !== remote && r.startsWith(`${remote}/`));
-  return [...nested.map((r) => `--exclude=${r}/*`), `--remotes=${remote}`];
+  return [...nested.map((r) => `--exclude=${r}/*`), ...foreignTrackingRefs(repo, remote), `--remotes=${remote}`];
+}
+
+/**
+ * Fetch refspecs that bring something other than the remote's branches under its tracking namespace, such as
+ * GitHub's `+refs/pull/<n>/head:refs/remotes/origin/pr/<n>`: pull requests from forks, which nobody pushed to the
+ * remote's branches. Their destinations are excluded from what the remote is trusted to have.
+ */
+function foreignTrackingRefs(repo: Repo, remote: string): string[] {
+  const specs = gitSync(['config', '--get-all', `remote.${remote}.fetch`], { cwd: repo.cwd, okCodes: [1] }).stdout.toString('utf8');
+  const out: string[] = [];
+  for (const line of specs.split('\n')) {
+    const spec = line.trim().replace(/^\+/, '');
+    const colon = spec.indexOf(':');
+    if (spec.startsWith('^') || colon < 0) continue;
+    const [src, dst] = [spec.slice(0, colon), spec.slice(colon + 1)];
+    if (!src.startsWith('refs/heads/') && dst.startsWith(`refs/remotes/${remote}/`)) out.push(`--exclude=${dst.slice('refs/remotes/'.length)}`);
+  }
+  return out;
 }
 
 /**
