@@ -117,7 +117,7 @@ export async function runGuard(candidates: readonly Candidate[], opts: GuardOpti
     return undefined;
   };
   const results: GuardResult[] = [];
-  const toFetch: { candidate: Candidate; pointer: LfsPointer }[] = [];
+  const toFetch: { candidate: Candidate; pointer: LfsPointer; blobIds: string[] }[] = [];
   let bytes = 0;
 
   /**
@@ -166,6 +166,16 @@ export async function runGuard(candidates: readonly Candidate[], opts: GuardOpti
     }
     if (parsed.kind === 'pointer') {
       const p = parsed.pointer;
+      // Bytes after the pointer's first 1024: git-lfs smudges the object, but a reader of the blob itself (a path
+      // without filter=lfs, an extension git-lfs cannot apply) gets them all. Both are scanned, neither cached
+      // under the blob's id alone.
+      const tail = obj.kind === 'found' ? hasContentAfter(obj.content, POINTER_MAX_BYTES) : fileHasContentAfter(obj.file, POINTER_MAX_BYTES);
+      if (tail) {
+        const error: ScanError = { path: candidate.path, scanner: 'lfs', kind: 'parse', message: `the blob holds more than its LFS pointer (${obj.size} bytes): git-lfs checks out the object ${p.oid.slice(0, 12)}…, other readers of the blob get the whole of it` };
+        const whole = obj.kind === 'found' ? () => new BufferSource(obj.content) : () => new FileSource(obj.file);
+        await scanOne(candidate, blobArtifact(whole, obj.size), [`blob-with-pointer:${obj.oid}`], undefined, [error]);
+      }
+      const blobIds = tail ? [] : [`blob:${obj.oid}`];
       const lfsArtifact = (file: string): Artifact => ({ path: candidate.path, origin: 'lfs-object', size: p.size, sha256: p.oid, ...(candidate.commit ? { commit: candidate.commit } : {}), open: () => new FileSource(file) });
       const found = store.lookup(p);
       if (found.kind === 'present') {
@@ -178,7 +188,7 @@ export async function runGuard(candidates: readonly Candidate[], opts: GuardOpti
           results.push({ artifact: lfsArtifact(found.file), candidate, lfs: p, formats: [], sha256: p.oid, findings: [], errors: extra, fromCache: false, blocks: false });
           return;
         }
-        await scanOne(candidate, lfsArtifact(found.file), [`lfs:${p.oid}`, `blob:${obj.oid}`], p);
+        await scanOne(candidate, lfsArtifact(found.file), [`lfs:${p.oid}`, ...blobIds], p);
         return;
       }
       if (found.kind === 'mismatch') {
@@ -194,7 +204,7 @@ export async function runGuard(candidates: readonly Candidate[], opts: GuardOpti
         return;
       }
       if (lfsMissing === 'fetch' && store.fetch) {
-        toFetch.push({ candidate, pointer: p });
+        toFetch.push({ candidate, pointer: p, blobIds });
         return;
       }
       results.push({ artifact: lfsArtifact(found.file), candidate, lfs: p, formats: [], sha256: p.oid, findings: [], errors: [missingLfsError(candidate, p, lfsMissing, store)], fromCache: false, blocks: false, ...(lfsMissing === 'warn' ? { warnedMissing: true } : {}) });
@@ -222,13 +232,13 @@ export async function runGuard(candidates: readonly Candidate[], opts: GuardOpti
 
   if (toFetch.length > 0) {
     const failures = await store.fetch!(toFetch.map((f) => ({ pointer: f.pointer, path: f.candidate.path })));
-    for (const { candidate, pointer } of toFetch) {
+    for (const { candidate, pointer, blobIds } of toFetch) {
       const found = store.lookup(pointer);
       const artifact: Artifact = { path: candidate.path, origin: 'lfs-object', size: pointer.size, sha256: pointer.oid, open: () => new FileSource(found.file) };
       if (found.kind === 'present') {
         const actual = await sha256OfFile(found.file); // fetched just now: check it is what the pointer names
         if (actual === pointer.oid) {
-          await scanOne(candidate, artifact, [`lfs:${pointer.oid}`, `blob:${candidate.oid}`], pointer);
+          await scanOne(candidate, artifact, [`lfs:${pointer.oid}`, ...blobIds], pointer);
           continue;
         }
       }
@@ -289,6 +299,25 @@ function headOf(file: string): Buffer {
   const src = new FileSource(file);
   try {
     return src.read(0, POINTER_MAX_BYTES);
+  } finally {
+    src.close();
+  }
+}
+
+const isSpace = (b: number) => b === 0x20 || (b >= 0x09 && b <= 0x0d);
+
+/** Whether `buf` has anything but ASCII whitespace from `from` on. */
+function hasContentAfter(buf: Buffer, from: number): boolean {
+  for (let i = from; i < buf.length; i++) if (!isSpace(buf[i]!)) return true;
+  return false;
+}
+
+/** hasContentAfter for a blob git wrote to a file (read 1 MiB at a time, stopping at the first such byte). */
+function fileHasContentAfter(file: string, from: number): boolean {
+  const src = new FileSource(file);
+  try {
+    for (let at = from; at < src.size; at += 1 << 20) if (hasContentAfter(src.read(at, 1 << 20), 0)) return true;
+    return false;
   } finally {
     src.close();
   }

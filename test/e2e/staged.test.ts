@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { asm, callPickle, op } from '../helpers/pickle-asm.js';
 import { BIN, GitSandbox } from '../helpers/git-sandbox.js';
+import { buildZip } from '../helpers/zip-build.js';
 
 const EVIL = callPickle('posix', 'system', 'touch /tmp/modelscan-guard-e2e-pwned', 0);
 const BENIGN = asm(op.proto(4), op.global('collections', 'OrderedDict'), op.EMPTY_TUPLE, op.REDUCE, op.STOP);
@@ -194,6 +195,25 @@ describe('staged: what is about to be committed', () => {
     const out = sb.cli(r, ['staged']);
     expect(out.code, out.stderr).toBe(1);
     for (const name of Object.keys(variants)) expect(out.stderr).toMatch(new RegExp(`CRITICAL\\s+${name.replace('.', '\\.')} \\(LFS`));
+  });
+
+  it('a pointer followed by more data is scanned both ways: the object git-lfs checks out, and the whole blob', () => {
+    const r = repo(['*.pt']);
+    sb.write(r, 'ok.pt', BENIGN);
+    sb.git(r, ['add', 'ok.pt']);
+    const pointer = sb.git(r, ['cat-file', '-p', ':ok.pt']).stdout;
+    // Padding to byte 1024, then a zip holding the malicious pickle: what zipfile (a .keras loader) reads.
+    const blob = Buffer.concat([Buffer.from(pointer), Buffer.alloc(1024 - pointer.length, 0x0a), buildZip([{ name: 'evil.pkl', data: EVIL, method: 8 }])]);
+    writeFileSync(join(r, 'blob.raw'), blob);
+    const oid = sb.git(r, ['hash-object', '-w', '--no-filters', 'blob.raw']).stdout.trim();
+    rmSync(join(r, 'blob.raw'));
+    sb.git(r, ['update-index', '--add', '--cacheinfo', `100644,${oid},model.keras`]);
+    for (const run of [1, 2]) {
+      // Twice: the second run's cached verdicts must keep both readings.
+      const out = sb.cli(r, ['staged']);
+      expect(out.code, `run ${run}: ${out.stderr}`).toBe(1);
+      expect(out.stderr).toMatch(/CRITICAL\s+model\.keras/);
+    }
   });
 
   it('an invalid pointer is reported, not trusted', () => {
