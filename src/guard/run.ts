@@ -2,6 +2,7 @@
  * The guard's pipeline for git modes: candidate blobs → (LFS pointers resolved to their objects) → cached verdict
  * or engine scan → allow entries → what blocks. Modes differ only in the candidates they pass in.
  */
+import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { version } from '../version.js';
@@ -9,6 +10,7 @@ import { effectiveLimits, type ArtifactAllow, type Config, type LfsMissing } fro
 import { engineFingerprint, policyHash, VerdictCache } from '../engine/cache.js';
 import type { EngineOptions } from '../engine/scan.js';
 import { BufferSource, FileSource } from '../io/byte-source.js';
+import { workingTreeEncodings } from '../sources/git/attributes.js';
 import { catFileBatch, type CatFileObject } from '../sources/git/cat-file.js';
 import type { Candidate } from '../sources/git/changes.js';
 import type { Repo } from '../sources/git/repo.js';
@@ -118,6 +120,7 @@ export async function runGuard(candidates: readonly Candidate[], opts: GuardOpti
   };
   const results: GuardResult[] = [];
   const toFetch: { candidate: Candidate; pointer: LfsPointer; blobIds: string[] }[] = [];
+  const reencodable: Candidate[] = [];
   let bytes = 0;
 
   /**
@@ -160,8 +163,14 @@ export async function runGuard(candidates: readonly Candidate[], opts: GuardOpti
     const parsed = parsePointer(obj.kind === 'found-on-disk' ? headOf(obj.file) : obj.content);
     const invalidPointer: ScanError[] =
       parsed.kind === 'invalid' ? [{ path: candidate.path, scanner: 'lfs', kind: 'parse', message: `looks like a Git LFS pointer but is not a valid one (${parsed.reason}); git-lfs would treat it as plain content` }] : [];
+    // UTF-8 text with non-ASCII characters is what git's working-tree-encoding turns into other bytes on
+    // checkout (ASCII pointers and pickles included): such blobs have their paths' attributes checked below.
+    // Their verdicts are not cached under the blob id, which would skip that check on the next run.
+    const suspect = parsed.kind !== 'pointer' && (obj.kind === 'found-on-disk' || (isUtf8(obj.content) && hasNonAscii(obj.content)));
+    if (suspect) reencodable.push(candidate);
+    const contentIds = [suspect ? `reencodable:${obj.oid}` : `blob:${obj.oid}`];
     if (obj.kind === 'found-on-disk' && parsed.kind !== 'pointer') {
-      await scanOne(candidate, blobArtifact(() => new FileSource(obj.file), obj.size), [`blob:${obj.oid}`], undefined, invalidPointer);
+      await scanOne(candidate, blobArtifact(() => new FileSource(obj.file), obj.size), contentIds, undefined, invalidPointer);
       return;
     }
     if (parsed.kind === 'pointer') {
@@ -212,7 +221,7 @@ export async function runGuard(candidates: readonly Candidate[], opts: GuardOpti
     }
     if (obj.kind !== 'found') return;
     const content = obj.content;
-    await scanOne(candidate, blobArtifact(() => new BufferSource(content), content.length), [`blob:${obj.oid}`], undefined, invalidPointer);
+    await scanOne(candidate, blobArtifact(() => new BufferSource(content), content.length), contentIds, undefined, invalidPointer);
   };
 
   // Verdicts cached under the blob id need no read at all: a re-push or a rebase costs one file lookup per blob.
@@ -244,6 +253,28 @@ export async function runGuard(candidates: readonly Candidate[], opts: GuardOpti
       }
       const detail = failures.get(pointer.oid) ?? (found.kind === 'present' ? 'the downloaded content does not match the pointer' : 'git lfs did not store it');
       results.push({ artifact, candidate, lfs: pointer, formats: [], sha256: pointer.oid, findings: [], errors: [missingLfsError(candidate, pointer, 'fetch', store, detail)], fromCache: false, blocks: false });
+    }
+  }
+
+  if (reencodable.length > 0) {
+    const pathsByCommit = new Map<string | undefined, string[]>();
+    for (const c of reencodable) {
+      const list = pathsByCommit.get(c.commit) ?? [];
+      list.push(c.path, ...(c.otherPaths ?? []));
+      pathsByCommit.set(c.commit, list);
+    }
+    const encodings = workingTreeEncodings(repo, pathsByCommit);
+    for (const c of reencodable) {
+      const set = encodings.get(c.commit);
+      const path = [c.path, ...(c.otherPaths ?? [])].find((p) => set?.has(p));
+      const result = results.find((r) => r.candidate.oid === c.oid);
+      if (path === undefined || !result) continue;
+      result.errors.push({
+        path: c.path,
+        scanner: 'git',
+        kind: 'unsupported',
+        message: `${path} is checked out re-encoded (working-tree-encoding=${set!.get(path)}): loaders read other bytes than the blob's (an LFS pointer or a pickle can appear), and this version does not convert them, so the file as checked out was not analysed`,
+      });
     }
   }
 
@@ -321,4 +352,9 @@ function fileHasContentAfter(file: string, from: number): boolean {
   } finally {
     src.close();
   }
+}
+
+function hasNonAscii(buf: Buffer): boolean {
+  for (let i = 0; i < buf.length; i++) if (buf[i]! > 0x7f) return true;
+  return false;
 }

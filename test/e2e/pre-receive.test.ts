@@ -94,6 +94,17 @@ describe('pre-receive in a bare repository', () => {
     expect(r.stderr).toMatch(/CRITICAL\s+models\/evil\.pkl/);
   });
 
+  it('a file the pushed attributes re-encode on checkout (working-tree-encoding) is refused, read from a bare repository', () => {
+    const { client } = setup();
+    sb.commit(client, { '.gitattributes': 'notes.txt working-tree-encoding=IBM037\n' }, 'attributes');
+    const blob = sb.git(client, ['hash-object', '-w', '--stdin', '--no-filters'], { input: 'caf\u00e9 \u00d3\u00c9\n' }).stdout.trim();
+    sb.git(client, ['update-index', '--add', '--cacheinfo', `100644,${blob},notes.txt`]);
+    sb.git(client, ['commit', '-q', '-m', 'notes']);
+    const r = push(client, ['origin', 'main']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/notes\.txt is checked out re-encoded \(working-tree-encoding=IBM037\)/);
+  });
+
   it('covers merges and force pushes', () => {
     const { client, server } = setup();
     sb.commit(client, { 'README.md': 'r\n' }, 'base');

@@ -216,6 +216,21 @@ describe('staged: what is about to be committed', () => {
     }
   });
 
+  it('a file git re-encodes on checkout (working-tree-encoding) is not taken for the text its blob holds', () => {
+    // UTF-8 text that IBM037 (EBCDIC) turns into other bytes on checkout: an LFS pointer or a pickle can appear.
+    const r = repo([]);
+    sb.write(r, 'notes.txt', 'caf\u00e9 \u00d3\u00c9\n');
+    sb.git(r, ['add', '-A']);
+    expect(sb.cli(r, ['staged']).code).toBe(0); // the twin: no attribute, plain text
+    sb.write(r, '.gitattributes', 'notes.txt working-tree-encoding=IBM037\n');
+    sb.git(r, ['add', '.gitattributes']);
+    for (const run of [1, 2]) {
+      const out = sb.cli(r, ['staged']);
+      expect(out.code, `run ${run}: ${out.stderr}`).toBe(2);
+      expect(out.stderr).toMatch(/notes\.txt is checked out re-encoded \(working-tree-encoding=IBM037\)/);
+    }
+  });
+
   it('an invalid pointer is reported, not trusted', () => {
     const r = repo([]);
     sb.write(r, 'fake.pt', 'version https://git-lfs.github.com/spec/v1\nsize 12\noid sha256:abc\n');

@@ -1,0 +1,42 @@
+/**
+ * Which paths git re-encodes on checkout (`working-tree-encoding`, git-recipes: gitattributes). git converts the
+ * blob from UTF-8 into that encoding before anything else reads it, git-lfs's smudge filter included: a blob of
+ * UTF-8 text can thus check out as an LFS pointer (to a malicious object) or as a protocol 0 pickle, while the
+ * blob itself is harmless text. Attributes are read as the commit has them, through a private temporary index
+ * (`read-tree` + `check-attr --cached`), which works in bare repositories too; without a commit, from the index
+ * git is committing.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Repo } from './repo.js';
+import { gitSync } from './run.js';
+
+/** For each commit (undefined: the index being committed), the paths asked about → their encoding, when set. */
+export function workingTreeEncodings(repo: Repo, pathsByCommit: ReadonlyMap<string | undefined, readonly string[]>): Map<string | undefined, Map<string, string>> {
+  const out = new Map<string | undefined, Map<string, string>>();
+  let dir: string | undefined;
+  try {
+    for (const [commit, paths] of pathsByCommit) {
+      let env: NodeJS.ProcessEnv | undefined;
+      if (commit !== undefined) {
+        dir ??= mkdtempSync(join(tmpdir(), 'modelscan-guard-attr-'));
+        const index = join(dir, `index-${commit}`);
+        gitSync(['read-tree', commit], { cwd: repo.cwd, env: { GIT_INDEX_FILE: index } });
+        env = { GIT_INDEX_FILE: index };
+      }
+      const input = paths.map((p) => `${p}\0`).join('');
+      const r = gitSync(['check-attr', '--cached', '-z', '--stdin', 'working-tree-encoding'], { cwd: repo.cwd, input, ...(env ? { env } : {}) });
+      const fields = r.stdout.toString('utf8').split('\0');
+      const set = new Map<string, string>();
+      for (let i = 0; i + 2 < fields.length; i += 3) {
+        const value = fields[i + 2]!;
+        if (value !== 'unspecified' && value !== 'unset') set.set(fields[i]!, value);
+      }
+      out.set(commit, set);
+    }
+  } finally {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }
+  return out;
+}
