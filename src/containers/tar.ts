@@ -126,6 +126,7 @@ export function listTar(src: ByteSource, maxEntries: number): { members: TarMemb
     const linkName = pax.get('linkpath') ?? longLink ?? cstr(h, 157, 100);
     const paxSize = pax.get('size');
     const realSize = noData ? 0 : paxSize !== undefined ? paxNumber(paxSize, pos) : size;
+    if (dataOffset + realSize > src.size) throw new TarFormatError(`member at byte ${pos} runs past the end of the file (pax size ${realSize})`);
     const member: TarMember = { name, type, linkName, dataOffset, size: realSize, headerOffset: pos };
     if (type === 'S' || [...pax.keys()].some((k) => k.startsWith('GNU.sparse.'))) member.sparse = true;
     members.push(member);

@@ -63,6 +63,11 @@ describe('listTar, as tarfile lists members', () => {
     expect(names(bad)).toEqual(['0:a', '0:next.pkl']);
   });
 
+  it('a pax size past the end of the file is an error, not a short member', () => {
+    const tar = Buffer.concat([header('./PaxHeaders/a', 'x', 512), pax({ size: '99999999' }), header('a', '0', 0), Buffer.alloc(1024)]);
+    expect(() => listTar(new BufferSource(tar), 100)).toThrow(/runs past the end of the file \(pax size 99999999\)/);
+  });
+
   it('steps over the extension blocks of an old GNU sparse map, and marks the member sparse', () => {
     const sparse = header('s.bin', 'S', 512);
     sparse[482] = 1; // an extension block follows
