@@ -121,6 +121,8 @@ export async function runGuard(candidates: readonly Candidate[], opts: GuardOpti
   const results: GuardResult[] = [];
   const toFetch: { candidate: Candidate; pointer: LfsPointer; blobIds: string[] }[] = [];
   const reencodable: Candidate[] = [];
+  /** .gitattributes blobs that set working-tree-encoding. */
+  const reencoding: Candidate[] = [];
   let bytes = 0;
 
   /**
@@ -166,21 +168,26 @@ export async function runGuard(candidates: readonly Candidate[], opts: GuardOpti
     // UTF-8 text with non-ASCII characters is what git's working-tree-encoding turns into other bytes on
     // checkout (ASCII pointers and pickles included): such blobs have their paths' attributes checked below.
     // Their verdicts are not cached under the blob id, which would skip that check on the next run.
-    const suspect = parsed.kind !== 'pointer' && (obj.kind === 'found-on-disk' || (isUtf8(obj.content) && hasNonAscii(obj.content)));
+    // A pointer with extension lines or bytes after its first 1024 is also read as the blob it is (below).
+    const tail =
+      parsed.kind === 'pointer' && (parsed.extensions > 0 || (obj.kind === 'found' ? hasContentAfter(obj.content, POINTER_MAX_BYTES) : fileHasContentAfter(obj.file, POINTER_MAX_BYTES)));
+    const asContent = parsed.kind !== 'pointer' || tail;
+    const suspect = asContent && (obj.kind === 'found-on-disk' || (isUtf8(obj.content) && hasNonAscii(obj.content)));
     if (suspect) reencodable.push(candidate);
-    const contentIds = [suspect ? `reencodable:${obj.oid}` : `blob:${obj.oid}`];
+    const setsEncoding = obj.kind === 'found' && [candidate.path, ...(candidate.otherPaths ?? [])].some(isAttributesFile) && obj.content.includes('working-tree-encoding');
+    if (setsEncoding) reencoding.push(candidate);
+    const contentIds = [suspect || setsEncoding ? `recheck:${obj.oid}` : `blob:${obj.oid}`];
     if (obj.kind === 'found-on-disk' && parsed.kind !== 'pointer') {
       await scanOne(candidate, blobArtifact(() => new FileSource(obj.file), obj.size), contentIds, undefined, invalidPointer);
       return;
     }
     if (parsed.kind === 'pointer') {
       const p = parsed.pointer;
-      // Bytes after the pointer's first 1024: git-lfs smudges the object, but a reader of the blob itself (a path
-      // without filter=lfs, an extension git-lfs cannot apply) gets them all. Both are scanned, neither cached
-      // under the blob's id alone.
-      const tail = obj.kind === 'found' ? hasContentAfter(obj.content, POINTER_MAX_BYTES) : fileHasContentAfter(obj.file, POINTER_MAX_BYTES);
+      // Bytes after the pointer's first 1024, or extension lines: git-lfs smudges the object (or, with an
+      // extension it cannot apply, leaves the blob as it is), and a reader of the blob itself (a path without
+      // filter=lfs) gets all of it. Both are scanned, neither cached under the blob's id alone.
       if (tail) {
-        const error: ScanError = { path: candidate.path, scanner: 'lfs', kind: 'parse', message: `the blob holds more than its LFS pointer (${obj.size} bytes): git-lfs checks out the object ${p.oid.slice(0, 12)}…, other readers of the blob get the whole of it` };
+        const error: ScanError = { path: candidate.path, scanner: 'lfs', kind: 'parse', message: `the blob holds more than a plain LFS pointer (${obj.size} bytes${parsed.extensions > 0 ? `, ${parsed.extensions} extension line(s)` : ''}): git-lfs may check out the object ${p.oid.slice(0, 12)}… or the blob itself, and other readers get the blob` };
         const whole = obj.kind === 'found' ? () => new BufferSource(obj.content) : () => new FileSource(obj.file);
         await scanOne(candidate, blobArtifact(whole, obj.size), [`blob-with-pointer:${obj.oid}`], undefined, [error]);
       }
@@ -278,6 +285,17 @@ export async function runGuard(candidates: readonly Candidate[], opts: GuardOpti
     }
   }
 
+  // A .gitattributes that sets working-tree-encoding changes how files already in the repository check out
+  // (under patterns git may also match case-insensitively), which no scan of the new blobs covers.
+  for (const c of reencoding) {
+    results.find((r) => r.candidate.oid === c.oid)?.errors.push({
+      path: c.path,
+      scanner: 'git',
+      kind: 'unsupported',
+      message: 'sets working-tree-encoding: git re-encodes the files it matches on checkout, those already in the repository included, and this version cannot analyse them as checked out (allow this exact file on purpose if the encodings are needed)',
+    });
+  }
+
   // An LFS object is known by its pointer's oid. Before an allow entry for that oid lets findings through, the
   // stored bytes must be what the oid names: otherwise any content could ride on an allowed oid.
   // A verdict cached without the bytes at hand was made on bytes that were checked then.
@@ -357,4 +375,8 @@ function fileHasContentAfter(file: string, from: number): boolean {
 function hasNonAscii(buf: Buffer): boolean {
   for (let i = 0; i < buf.length; i++) if (buf[i]! > 0x7f) return true;
   return false;
+}
+
+function isAttributesFile(path: string): boolean {
+  return path === '.gitattributes' || path.endsWith('/.gitattributes');
 }

@@ -231,6 +231,35 @@ describe('staged: what is about to be committed', () => {
     }
   });
 
+  it('a pointer with an extension line is also scanned as the blob it is (git-lfs may check it out raw)', () => {
+    const r = repo(['*.pt']);
+    sb.write(r, 'ok.pt', BENIGN);
+    sb.git(r, ['add', 'ok.pt']);
+    const [version, ...rest] = sb.git(r, ['cat-file', '-p', ':ok.pt']).stdout.split('\n');
+    const ext = `ext-0-x sha256:${'0'.repeat(64)}`;
+    writeFileSync(join(r, 'p.raw'), [version, ext, ...rest].join('\n'));
+    const oid = sb.git(r, ['hash-object', '-w', '--no-filters', 'p.raw']).stdout.trim();
+    rmSync(join(r, 'p.raw'));
+    sb.git(r, ['update-index', '--add', '--cacheinfo', `100644,${oid},model.pt`]);
+    for (const run of [1, 2]) {
+      const out = sb.cli(r, ['staged']);
+      expect(out.code, `run ${run}: ${out.stderr}`).toBe(2);
+      expect(out.stderr).toMatch(/more than a plain LFS pointer .*1 extension line/);
+    }
+  });
+
+  it('a .gitattributes that sets working-tree-encoding is reported: files already committed check out re-encoded', () => {
+    const r = repo([]);
+    sb.commit(r, { 'model.pt': 'caf\u00e9\n' }, 'text');
+    sb.write(r, '.gitattributes', '*.PT working-tree-encoding=IBM037\n');
+    sb.git(r, ['add', '.gitattributes']);
+    for (const run of [1, 2]) {
+      const out = sb.cli(r, ['staged']);
+      expect(out.code, `run ${run}: ${out.stderr}`).toBe(2);
+      expect(out.stderr).toMatch(/\.gitattributes.*sets working-tree-encoding/);
+    }
+  });
+
   it('an invalid pointer is reported, not trusted', () => {
     const r = repo([]);
     sb.write(r, 'fake.pt', 'version https://git-lfs.github.com/spec/v1\nsize 12\noid sha256:abc\n');

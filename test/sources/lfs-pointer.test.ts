@@ -8,7 +8,7 @@ const ptr = (text: string) => parsePointer(Buffer.from(text));
 describe('LFS pointer parsing, as git-lfs 3.3 smudges', () => {
   const V = 'version https://git-lfs.github.com/spec/v1';
   const O = `oid sha256:${OID}`;
-  const expectPointer = (text: string | Buffer) => expect(parsePointer(Buffer.from(text)), JSON.stringify(String(text).slice(0, 60))).toEqual({ kind: 'pointer', pointer: { oid: OID, size: 29 } });
+  const expectPointer = (text: string | Buffer) => expect(parsePointer(Buffer.from(text)), JSON.stringify(String(text).slice(0, 60))).toMatchObject({ kind: 'pointer', pointer: { oid: OID, size: 29 } });
 
   it('accepts what git-lfs smudges (each case checked against `git lfs smudge`)', () => {
     const canonical = formatPointer({ oid: OID, size: 29 });
@@ -22,7 +22,9 @@ describe('LFS pointer parsing, as git-lfs 3.3 smudges', () => {
     expectPointer(`version http://git-media.io/v/2\n${O}\nsize 29\n`);
     expectPointer(`version https://hawser.github.com/spec/v1\n${O}\nsize 29\n`);
     expectPointer(`${V}\n${O}\nsize +29\n`); // Go's ParseInt takes a sign
-    expectPointer(`${V}\next-0-foo sha256:${OID}\n${O}\nsize 29\n`); // an extension line
+    expectPointer(`${V}\next-0-foo sha256:${OID}\n${O}\nsize 29\n`); // an extension line, counted:
+    expect(ptr(`${V}\next-0-foo sha256:${OID}\n${O}\nsize 29\n`)).toMatchObject({ extensions: 1 });
+    expect(ptr(formatPointer({ oid: OID, size: 29 }))).toMatchObject({ extensions: 0 });
     // Only the first 1024 bytes are decoded: a pointer padded past them is still one.
     expectPointer(Buffer.concat([Buffer.from(canonical), Buffer.alloc(1024 - canonical.length, 0x0a), Buffer.from('anything at all after byte 1024')]));
     expectPointer(`${canonical}${' '.repeat(2000)}GARBAGE`);
@@ -36,7 +38,9 @@ describe('LFS pointer parsing, as git-lfs 3.3 smudges', () => {
       [`${V}\n${O}\nsize 0x1d\n`, /decimal/],
       [`${V}\n${O}\n`, /missing size/],
       [`${V}\n${O}\nsize 29\nfoo bar\n`, /extra line/],
-      [`${V}\next-0-a x\next-0-a y\n${O}\nsize 1\n`, /duplicate extension/],
+      [`${V}\next-0-a sha256:${OID}\next-0-a sha256:${OID}\n${O}\nsize 1\n`, /duplicate extension/],
+      [`${V}\next-0-a notanoid\n${O}\nsize 1\n`, /must name a sha256 oid/],
+      [`${V}\next-0-a sha256:${OID}\next-0-b sha256:${OID}\n${O}\nsize 1\n`, /two extensions of priority 0/],
       ['version https://git-lfs.github.com/spec/v9\n' + `${O}\nsize 1\n`, /unknown spec/],
       [`version  https://git-lfs.github.com/spec/v1\n${O}\nsize 29\n`, /unknown spec/],
     ];

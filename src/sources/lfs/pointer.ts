@@ -28,7 +28,11 @@ export interface LfsPointer {
   size: number;
 }
 
-export type PointerParse = { kind: 'pointer'; pointer: LfsPointer } | { kind: 'not-a-pointer' } | { kind: 'invalid'; reason: string };
+export type PointerParse =
+  /** `extensions`: how many ext-N-name lines it has (git-lfs extensions, which nearly no repository uses). */
+  | { kind: 'pointer'; pointer: LfsPointer; extensions: number }
+  | { kind: 'not-a-pointer' }
+  | { kind: 'invalid'; reason: string };
 
 /**
  * Parses a blob (or its first POINTER_MAX_BYTES bytes) as git-lfs does. Text that git-lfs would not take for a
@@ -44,6 +48,7 @@ export function parsePointer(blob: Buffer): PointerParse {
   const fail = (reason: string): PointerParse => (claims ? { kind: 'invalid', reason } : { kind: 'not-a-pointer' });
   const values = new Map<string, string>();
   const extensions = new Set<string>();
+  const priorities = new Set<string>();
   let line = 0;
   for (const raw of text.split('\n')) {
     const l = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
@@ -56,6 +61,11 @@ export function parsePointer(blob: Buffer): PointerParse {
     if (key !== KEYS[line]) {
       if (!EXTENSION.test(key)) return fail(`expected key ${KEYS[line]}, got ${JSON.stringify(key.slice(0, 40))}`);
       if (extensions.has(key)) return fail(`duplicate extension ${key}`);
+      // git-lfs reads an extension's value as an oid and refuses two extensions of one priority.
+      if (!/^sha256:[0-9a-f]{64}$/.test(value)) return fail(`extension ${key} must name a sha256 oid, got ${JSON.stringify(value.slice(0, 40))}`);
+      const priority = key.charAt(4);
+      if (priorities.has(priority)) return fail(`two extensions of priority ${priority}`);
+      priorities.add(priority);
       extensions.add(key);
       continue;
     }
@@ -76,7 +86,7 @@ export function parsePointer(blob: Buffer): PointerParse {
   const n = Number(size);
   if (n < 0) return fail(`size ${size} is negative`);
   if (!Number.isSafeInteger(n)) return fail(`size ${size} is too large`);
-  return { kind: 'pointer', pointer: { oid: m[1]!, size: n } };
+  return { kind: 'pointer', pointer: { oid: m[1]!, size: n }, extensions: extensions.size };
 }
 
 /** The canonical pointer text for an object (used by tests and by `allow` to explain what it keyed). */
