@@ -15,9 +15,11 @@ import { gitSync } from './run.js';
 /** For each commit (undefined: the index being committed), the paths asked about → their encoding, when set. */
 export function workingTreeEncodings(repo: Repo, pathsByCommit: ReadonlyMap<string | undefined, readonly string[]>): Map<string | undefined, Map<string, string>> {
   const out = new Map<string | undefined, Map<string, string>>();
+  const mentioning = commitsMentioningEncoding(repo, [...pathsByCommit.keys()]);
   let dir: string | undefined;
   try {
     for (const [commit, paths] of pathsByCommit) {
+      if (!mentioning.has(commit)) continue;
       let env: NodeJS.ProcessEnv | undefined;
       if (commit !== undefined) {
         dir ??= mkdtempSync(join(tmpdir(), 'modelscan-guard-attr-'));
@@ -39,4 +41,28 @@ export function workingTreeEncodings(repo: Repo, pathsByCommit: ReadonlyMap<stri
     if (dir) rmSync(dir, { recursive: true, force: true });
   }
   return out;
+}
+
+const ATTRIBUTE_FILES = ':(glob)**/.gitattributes';
+
+/**
+ * The commits (undefined: the index) whose .gitattributes files mention working-tree-encoding at all: one
+ * `git grep` for all of them, so that a push of many commits adding non-ASCII text (localized docs) pays for
+ * no temporary index unless some attributes could re-encode it.
+ */
+function commitsMentioningEncoding(repo: Repo, commits: readonly (string | undefined)[]): Set<string | undefined> {
+  const found = new Set<string | undefined>();
+  const revs = commits.filter((c): c is string => c !== undefined);
+  if (revs.length > 0) {
+    const out = gitSync(['grep', '-l', '-z', '-F', '-e', 'working-tree-encoding', ...revs, '--', ATTRIBUTE_FILES], { cwd: repo.cwd, okCodes: [1] }).stdout.toString('utf8');
+    for (const hit of out.split('\0')) {
+      const colon = hit.indexOf(':');
+      if (colon > 0) found.add(hit.slice(0, colon));
+    }
+  }
+  if (commits.includes(undefined)) {
+    const r = gitSync(['grep', '--cached', '-q', '-F', '-e', 'working-tree-encoding', '--', ATTRIBUTE_FILES], { cwd: repo.cwd, okCodes: [1] });
+    if (r.code === 0) found.add(undefined);
+  }
+  return found;
 }
