@@ -96,7 +96,8 @@ describe('pre-receive in a bare repository', () => {
 
   it('a file the pushed attributes re-encode on checkout (working-tree-encoding) is refused, read from a bare repository', () => {
     const { client } = setup();
-    sb.commit(client, { '.gitattributes': 'notes.txt working-tree-encoding=IBM037\n' }, 'attributes');
+    // An upper-case pattern: clones on macOS and Windows match it case-insensitively.
+    sb.commit(client, { '.gitattributes': 'NOTES.TXT working-tree-encoding=IBM037\n' }, 'attributes');
     const blob = sb.git(client, ['hash-object', '-w', '--stdin', '--no-filters'], { input: 'caf\u00e9 \u00d3\u00c9\n' }).stdout.trim();
     sb.git(client, ['update-index', '--add', '--cacheinfo', `100644,${blob},notes.txt`]);
     sb.git(client, ['commit', '-q', '-m', 'notes']);

@@ -28,7 +28,8 @@ export function workingTreeEncodings(repo: Repo, pathsByCommit: ReadonlyMap<stri
         env = { GIT_INDEX_FILE: index };
       }
       const input = paths.map((p) => `${p}\0`).join('');
-      const r = gitSync(['check-attr', '--cached', '-z', '--stdin', 'working-tree-encoding'], { cwd: repo.cwd, input, ...(env ? { env } : {}) });
+      // core.ignorecase: clones on macOS and Windows match attribute patterns case-insensitively (`*.PT` covers model.pt there).
+      const r = gitSync(['-c', 'core.ignorecase=true', 'check-attr', '--cached', '-z', '--stdin', 'working-tree-encoding'], { cwd: repo.cwd, input, ...(env ? { env } : {}) });
       const fields = r.stdout.toString('utf8').split('\0');
       const set = new Map<string, string>();
       for (let i = 0; i + 2 < fields.length; i += 3) {
