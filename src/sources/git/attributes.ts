@@ -1,5 +1,5 @@
 /**
- * Which paths git re-encodes on checkout (`working-tree-encoding`, git-recipes: gitattributes). git converts the
+ * Which paths git re-encodes on checkout (`working-tree-encoding`, gitattributes(5)). git converts the
  * blob from UTF-8 into that encoding before anything else reads it, git-lfs's smudge filter included: a blob of
  * UTF-8 text can thus check out as an LFS pointer (to a malicious object) or as a protocol 0 pickle, while the
  * blob itself is harmless text. Attributes are read as the commit has them, through a private temporary index
