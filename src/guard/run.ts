@@ -10,7 +10,7 @@ import { effectiveLimits, type ArtifactAllow, type Config, type LfsMissing } fro
 import { engineFingerprint, policyHash, VerdictCache } from '../engine/cache.js';
 import type { EngineOptions } from '../engine/scan.js';
 import { BufferSource, FileSource } from '../io/byte-source.js';
-import { workingTreeEncodings } from '../sources/git/attributes.js';
+import { commitsMentioningEncoding, workingTreeEncodings } from '../sources/git/attributes.js';
 import { catFileBatch, type CatFileObject } from '../sources/git/cat-file.js';
 import type { Candidate } from '../sources/git/changes.js';
 import type { Repo } from '../sources/git/repo.js';
@@ -121,8 +121,8 @@ export async function runGuard(candidates: readonly Candidate[], opts: GuardOpti
   const results: GuardResult[] = [];
   const toFetch: { candidate: Candidate; pointer: LfsPointer; blobIds: string[] }[] = [];
   const reencodable: Candidate[] = [];
-  /** .gitattributes blobs that set working-tree-encoding. */
-  const reencoding: Candidate[] = [];
+  /** .gitattributes blobs, and whether they name working-tree-encoding themselves. */
+  const attributeFiles: { candidate: Candidate; setsEncoding: boolean }[] = [];
   let bytes = 0;
 
   /**
@@ -174,9 +174,9 @@ export async function runGuard(candidates: readonly Candidate[], opts: GuardOpti
     const asContent = parsed.kind !== 'pointer' || tail;
     const suspect = asContent && (obj.kind === 'found-on-disk' || (isUtf8(obj.content) && hasNonAscii(obj.content)));
     if (suspect) reencodable.push(candidate);
-    const setsEncoding = obj.kind === 'found' && [candidate.path, ...(candidate.otherPaths ?? [])].some(isAttributesFile) && obj.content.includes('working-tree-encoding');
-    if (setsEncoding) reencoding.push(candidate);
-    const contentIds = [suspect || setsEncoding ? `recheck:${obj.oid}` : `blob:${obj.oid}`];
+    const attributesFile = [candidate.path, ...(candidate.otherPaths ?? [])].some(isAttributesFile);
+    if (attributesFile) attributeFiles.push({ candidate, setsEncoding: obj.kind !== 'found' || obj.content.includes('working-tree-encoding') });
+    const contentIds = [suspect || attributesFile ? `recheck:${obj.oid}` : `blob:${obj.oid}`];
     if (obj.kind === 'found-on-disk' && parsed.kind !== 'pointer') {
       await scanOne(candidate, blobArtifact(() => new FileSource(obj.file), obj.size), contentIds, undefined, invalidPointer);
       return;
@@ -286,13 +286,16 @@ export async function runGuard(candidates: readonly Candidate[], opts: GuardOpti
   }
 
   // A .gitattributes that sets working-tree-encoding changes how files already in the repository check out
-  // (under patterns git may also match case-insensitively), which no scan of the new blobs covers.
-  for (const c of reencoding) {
+  // (under patterns git may also match case-insensitively), which no scan of the new blobs covers; so does one
+  // that uses a macro defined with it elsewhere (any .gitattributes of its commit naming the attribute).
+  const viaMacro = attributeFiles.some((a) => !a.setsEncoding) ? commitsMentioningEncoding(repo, [...new Set(attributeFiles.map((a) => a.candidate.commit))]) : new Set<string | undefined>();
+  for (const { candidate: c, setsEncoding } of attributeFiles) {
+    if (!setsEncoding && !viaMacro.has(c.commit)) continue;
     results.find((r) => r.candidate.oid === c.oid)?.errors.push({
       path: c.path,
       scanner: 'git',
       kind: 'unsupported',
-      message: 'sets working-tree-encoding: git re-encodes the files it matches on checkout, those already in the repository included, and this version cannot analyse them as checked out (allow this exact file on purpose if the encodings are needed)',
+      message: 'sets working-tree-encoding (or sits beside attributes that do): git re-encodes the files it matches on checkout, those already in the repository included, and this version cannot analyse them as checked out (allow this exact file on purpose if the encodings are needed)',
     });
   }
 

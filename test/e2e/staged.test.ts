@@ -260,6 +260,22 @@ describe('staged: what is about to be committed', () => {
     }
   });
 
+  it('a .gitattributes using a macro that another one defines with working-tree-encoding is reported too', () => {
+    const r = repo([]);
+    sb.commit(r, { '.gitattributes': '[attr]enc working-tree-encoding=IBM037\n', 'sub/model.pt': 'caf\u00e9\n' }, 'macro');
+    sb.write(r, 'sub/.gitattributes', '*.pt enc\n');
+    sb.git(r, ['add', 'sub/.gitattributes']);
+    const out = sb.cli(r, ['staged']);
+    expect(out.code, out.stderr).toBe(2);
+    expect(out.stderr).toMatch(/sub\/\.gitattributes.*sits beside attributes that do/);
+    // Twin: the same file in a repository where no attributes name the encoding passes.
+    const plain = repo([]);
+    sb.commit(plain, { '.gitattributes': '*.md text\n' }, 'attrs');
+    sb.write(plain, 'sub/.gitattributes', '*.pt -text\n');
+    sb.git(plain, ['add', 'sub/.gitattributes']);
+    expect(sb.cli(plain, ['staged']).code).toBe(0);
+  });
+
   it('an invalid pointer is reported, not trusted', () => {
     const r = repo([]);
     sb.write(r, 'fake.pt', 'version https://git-lfs.github.com/spec/v1\nsize 12\noid sha256:abc\n');

@@ -51,7 +51,7 @@ const ATTRIBUTE_FILES = ':(glob)**/.gitattributes';
  * `git grep` for all of them, so that a push of many commits adding non-ASCII text (localized docs) pays for
  * no temporary index unless some attributes could re-encode it.
  */
-function commitsMentioningEncoding(repo: Repo, commits: readonly (string | undefined)[]): Set<string | undefined> {
+export function commitsMentioningEncoding(repo: Repo, commits: readonly (string | undefined)[]): Set<string | undefined> {
   const found = new Set<string | undefined>();
   const revs = commits.filter((c): c is string => c !== undefined);
   if (revs.length > 0) {
