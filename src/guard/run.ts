@@ -380,6 +380,8 @@ function hasNonAscii(buf: Buffer): boolean {
   return false;
 }
 
+/** A .gitattributes file, in any case: on a case-insensitive disk (macOS, Windows) git reads `.GITATTRIBUTES` as one. */
 function isAttributesFile(path: string): boolean {
-  return path === '.gitattributes' || path.endsWith('/.gitattributes');
+  const name = path.slice(path.lastIndexOf('/') + 1);
+  return name.toLowerCase() === '.gitattributes';
 }

@@ -258,6 +258,14 @@ describe('staged: what is about to be committed', () => {
       expect(out.code, `run ${run}: ${out.stderr}`).toBe(2);
       expect(out.stderr).toMatch(/\.gitattributes.*sets working-tree-encoding/);
     }
+    // Upper case: what git reads as the attributes file on a case-insensitive disk (macOS, Windows).
+    sb.git(r, ['rm', '-q', '--cached', '.gitattributes']);
+    rmSync(join(r, '.gitattributes'));
+    sb.write(r, '.GITATTRIBUTES', '*.pt working-tree-encoding=IBM037\n');
+    sb.git(r, ['add', '.GITATTRIBUTES']);
+    const upper = sb.cli(r, ['staged']);
+    expect(upper.code, upper.stderr).toBe(2);
+    expect(upper.stderr).toMatch(/\.GITATTRIBUTES.*sets working-tree-encoding/);
   });
 
   it('a .gitattributes using a macro that another one defines with working-tree-encoding is reported too', () => {

@@ -44,7 +44,8 @@ export function workingTreeEncodings(repo: Repo, pathsByCommit: ReadonlyMap<stri
   return out;
 }
 
-const ATTRIBUTE_FILES = ':(glob)**/.gitattributes';
+/** In any case: on a case-insensitive disk git reads `.GITATTRIBUTES` as the attributes file. */
+const ATTRIBUTE_FILES = ':(glob,icase)**/.gitattributes';
 
 /**
  * The commits (undefined: the index) whose .gitattributes files mention working-tree-encoding at all: one
