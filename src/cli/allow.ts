@@ -1,11 +1,11 @@
 /** `modelscan-guard allow PATH|SHA256 --reason "..."`: allow one exact file on purpose, with a trace. */
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { addAllowEntry, ALLOW_FILE } from '../config/allow-file.js';
 import { EXIT, type ExitCode } from '../engine/verdict.js';
 import { sha256OfFile } from '../sources/lfs/store.js';
-import { parsePointer, POINTER_MAX_BYTES } from '../sources/lfs/pointer.js';
+import { parsePointer, pointerHeadOf } from '../sources/lfs/pointer.js';
 import { openRepoHere } from './guard-common.js';
 import { UsageError } from './usage.js';
 
@@ -40,14 +40,7 @@ export async function runAllow(argv: string[]): Promise<ExitCode> {
   if (st?.isFile()) {
     path = relative(repo.top, resolve(target)).split('\\').join('/');
     // As git-lfs reads a pointer: from the first 1024 bytes, whatever the file's length.
-    const head = Buffer.alloc(Math.min(st.size, POINTER_MAX_BYTES));
-    const fd = openSync(target, 'r');
-    try {
-      readSync(fd, head, 0, head.length, 0);
-    } finally {
-      closeSync(fd);
-    }
-    const pointer = parsePointer(head);
+    const pointer = parsePointer(pointerHeadOf(target));
     sha256 = pointer.kind === 'pointer' ? pointer.pointer.oid : await sha256OfFile(target);
   } else if (/^[0-9a-fA-F]{64}$/.test(target)) {
     sha256 = target.toLowerCase();

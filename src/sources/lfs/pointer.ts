@@ -10,8 +10,21 @@
  * and scanned as its text it would pass. What git-lfs leaves as it is must be scanned as the content it is.
  */
 
+import { closeSync, openSync, readSync } from 'node:fs';
+
 /** git-lfs decodes a pointer from this many bytes of a blob (blobSizeCutoff); the rest is never looked at. */
 export const POINTER_MAX_BYTES = 1024;
+
+/** The bytes of a file git-lfs decodes a pointer from (its first POINTER_MAX_BYTES), for parsePointer. */
+export function pointerHeadOf(file: string): Buffer {
+  const head = Buffer.alloc(POINTER_MAX_BYTES);
+  const fd = openSync(file, 'r');
+  try {
+    return head.subarray(0, readSync(fd, head, 0, head.length, 0));
+  } finally {
+    closeSync(fd);
+  }
+}
 const VERSIONS = new Set(['https://git-lfs.github.com/spec/v1', 'https://hawser.github.com/spec/v1', 'http://git-media.io/v/2']);
 const CANONICAL_VERSION = 'https://git-lfs.github.com/spec/v1';
 const KEYS = ['version', 'oid', 'size'] as const;
