@@ -10,7 +10,7 @@
  */
 import type { ByteSource } from '../../io/byte-source.js';
 import type { GlobalRecord } from '../pickle/records.js';
-import type { DetailedObject, Value } from '../pickle/values.js';
+import { COPYREG_NEWOBJ, type DetailedObject, type Value } from '../pickle/values.js';
 import type { InlineData, VmHooks } from '../pickle/vm.js';
 
 /**
@@ -33,8 +33,7 @@ const path = (rec: GlobalRecord) => `${rec.module}.${rec.name}`;
  * keeps its object as a `cls` when keepsDetails(cls) (so protocol 0-1 pickles do not keep details of all).
  */
 const CREATORS = new Map<string, (args: readonly Value[]) => readonly Value[]>([
-  ['copyreg.__newobj__', (a) => a.slice(1)],
-  ['copyreg.__newobj_ex__', (a) => (a[1]?.kind === 'tuple' ? a[1].items : [])],
+  ...[...COPYREG_NEWOBJ].map(([name, newArgs]) => [`copyreg.${name}`, newArgs] as const),
   ['sklearn.metrics._dist_metrics.newObj', () => []],
   ['sklearn.neighbors._ball_tree.newObj', () => []],
   ['sklearn.neighbors._kd_tree.newObj', () => []],

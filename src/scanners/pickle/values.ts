@@ -74,6 +74,15 @@ export const PERSISTENT: Value = Object.freeze({ kind: 'opaque', what: 'persiste
 export const BUFFER: Value = Object.freeze({ kind: 'opaque', what: 'buffer' });
 export const EMPTY_TUPLE: Value = Object.freeze({ kind: 'tuple', items: Object.freeze([]), truncated: false });
 
+/**
+ * copyreg.__newobj__(cls, *args) and __newobj_ex__(cls, args, kwargs), which protocol 2+ reductions write: they
+ * are cls.__new__(cls, …), as NEWOBJ and NEWOBJ_EX are. By name within copyreg: the arguments `__new__` gets.
+ */
+export const COPYREG_NEWOBJ: ReadonlyMap<string, (args: readonly Value[]) => readonly Value[]> = new Map([
+  ['__newobj__', (a: readonly Value[]) => a.slice(1)],
+  ['__newobj_ex__', (a: readonly Value[]) => (a[1]?.kind === 'tuple' ? a[1].items : [])],
+]);
+
 /** Tuples longer than this keep only their first items: enough for any call signature we inspect. */
 export const TUPLE_KEEP = 16;
 

@@ -27,6 +27,7 @@ import {
 import {
   BOOL,
   BUFFER,
+  COPYREG_NEWOBJ,
   DICT,
   EMPTY_TUPLE,
   FLOAT,
@@ -232,15 +233,6 @@ const fail = (message: string): never => {
 /** `window`: bytes read ahead at a time; small for speculative runs in junk, which usually die at once. */
 export function runPickle(src: ByteSource, start: number, policy: VmPolicy, limits: VmLimits, window?: number, hooks?: VmHooks): RunResult {
   return new Machine(src, policy, window, hooks).run(start, limits);
-}
-
-/** The class and arguments of copyreg.__newobj__(cls, *args) or __newobj_ex__(cls, args, kwargs); null otherwise. */
-function newobjClass(name: string, args: readonly Value[]): { cls: Value; args: readonly Value[] } | null {
-  const cls = args[0];
-  if (!cls) return null;
-  if (name === '__newobj__') return { cls, args: args.slice(1) };
-  if (name === '__newobj_ex__') return { cls, args: args[1]?.kind === 'tuple' ? args[1].items : [] };
-  return null;
 }
 
 /**
@@ -544,8 +536,9 @@ export class Machine {
       if (role.attrGetter) return this.getattr(rec, role.attrGetter, args, at);
       // copyreg.__newobj__(cls, *args) is cls.__new__(cls, *args), what NEWOBJ does: for functools.partial
       // it makes the partial, whose state BUILD may then swap.
-      const made = rec.module === 'copyreg' ? newobjClass(rec.name, args) : null;
-      if (made && made.cls.kind === 'global' && this.callRoleOf(made.cls.record).partial) return this.call(made.cls, made.args, via);
+      const newArgs = rec.module === 'copyreg' ? COPYREG_NEWOBJ.get(rec.name) : undefined;
+      const made = args[0];
+      if (newArgs && made?.kind === 'global' && this.callRoleOf(made.record).partial) return this.call(made, newArgs(args), via);
       if (role.partial) {
         const target = args[0];
         // The wrapped callable will be called with these arguments: judge that call now, as any other.
