@@ -2,7 +2,7 @@
  * The guard's pipeline for git modes: candidate blobs → (LFS pointers resolved to their objects) → cached verdict
  * or engine scan → allow entries → what blocks. Modes differ only in the candidates they pass in.
  */
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { version } from '../version.js';
@@ -12,9 +12,9 @@ import type { EngineOptions } from '../engine/scan.js';
 import { BufferSource, FileSource } from '../io/byte-source.js';
 import { commitsMentioningEncoding, workingTreeEncodings } from '../sources/git/attributes.js';
 import { catFileBatch, type CatFileObject } from '../sources/git/cat-file.js';
-import type { Candidate } from '../sources/git/changes.js';
+import { pathsOf, type Candidate } from '../sources/git/changes.js';
 import type { Repo } from '../sources/git/repo.js';
-import { parsePointer, POINTER_MAX_BYTES, type LfsPointer } from '../sources/lfs/pointer.js';
+import { parsePointer, pointerHeadOf, POINTER_MAX_BYTES, type LfsPointer } from '../sources/lfs/pointer.js';
 import { localStore, sha256OfFile, type LfsStore } from '../sources/lfs/store.js';
 import { severityRank, type Artifact, type ScanError, type ScanResult, type Severity } from '../types.js';
 
@@ -162,7 +162,7 @@ export async function runGuard(candidates: readonly Candidate[], opts: GuardOpti
     }
     // git-lfs decodes a pointer from a blob's first 1024 bytes whatever the blob's length (a pointer padded past
     // them is smudged like any other), so a blob too big to be held in memory is parsed from its head as well.
-    const parsed = parsePointer(obj.kind === 'found-on-disk' ? headOf(obj.file) : obj.content);
+    const parsed = parsePointer(obj.kind === 'found-on-disk' ? pointerHeadOf(obj.file) : obj.content);
     const invalidPointer: ScanError[] =
       parsed.kind === 'invalid' ? [{ path: candidate.path, scanner: 'lfs', kind: 'parse', message: `looks like a Git LFS pointer but is not a valid one (${parsed.reason}); git-lfs would treat it as plain content` }] : [];
     // UTF-8 text with non-ASCII characters is what git's working-tree-encoding turns into other bytes on
@@ -172,9 +172,9 @@ export async function runGuard(candidates: readonly Candidate[], opts: GuardOpti
     const tail =
       parsed.kind === 'pointer' && (parsed.extensions > 0 || (obj.kind === 'found' ? hasContentAfter(obj.content, POINTER_MAX_BYTES) : fileHasContentAfter(obj.file, POINTER_MAX_BYTES)));
     const asContent = parsed.kind !== 'pointer' || tail;
-    const suspect = asContent && (obj.kind === 'found-on-disk' || (isUtf8(obj.content) && hasNonAscii(obj.content)));
+    const suspect = asContent && (obj.kind === 'found-on-disk' || (isUtf8(obj.content) && !isAscii(obj.content)));
     if (suspect) reencodable.push(candidate);
-    const attributesFile = [candidate.path, ...(candidate.otherPaths ?? [])].some(isAttributesFile);
+    const attributesFile = pathsOf(candidate).some(isAttributesFile);
     if (attributesFile) attributeFiles.push({ candidate, setsEncoding: obj.kind !== 'found' || obj.content.includes('working-tree-encoding') });
     const contentIds = [suspect || attributesFile ? `recheck:${obj.oid}` : `blob:${obj.oid}`];
     if (obj.kind === 'found-on-disk' && parsed.kind !== 'pointer') {
@@ -263,17 +263,22 @@ export async function runGuard(candidates: readonly Candidate[], opts: GuardOpti
     }
   }
 
+  // The commits whose .gitattributes name working-tree-encoding at all: one git grep for both checks below.
+  const mentioning =
+    reencodable.length > 0 || attributeFiles.length > 0
+      ? commitsMentioningEncoding(repo, [...new Set([...reencodable, ...attributeFiles.map((a) => a.candidate)].map((c) => c.commit))])
+      : new Set<string | undefined>();
   if (reencodable.length > 0) {
     const pathsByCommit = new Map<string | undefined, string[]>();
     for (const c of reencodable) {
       const list = pathsByCommit.get(c.commit) ?? [];
-      list.push(c.path, ...(c.otherPaths ?? []));
+      list.push(...pathsOf(c));
       pathsByCommit.set(c.commit, list);
     }
-    const encodings = workingTreeEncodings(repo, pathsByCommit);
+    const encodings = workingTreeEncodings(repo, pathsByCommit, mentioning);
     for (const c of reencodable) {
       const set = encodings.get(c.commit);
-      const path = [c.path, ...(c.otherPaths ?? [])].find((p) => set?.has(p));
+      const path = pathsOf(c).find((p) => set?.has(p));
       const result = results.find((r) => r.candidate.oid === c.oid);
       if (path === undefined || !result) continue;
       result.errors.push({
@@ -288,9 +293,8 @@ export async function runGuard(candidates: readonly Candidate[], opts: GuardOpti
   // A .gitattributes that sets working-tree-encoding changes how files already in the repository check out
   // (under patterns git may also match case-insensitively), which no scan of the new blobs covers; so does one
   // that uses a macro defined with it elsewhere (any .gitattributes of its commit naming the attribute).
-  const viaMacro = attributeFiles.some((a) => !a.setsEncoding) ? commitsMentioningEncoding(repo, [...new Set(attributeFiles.map((a) => a.candidate.commit))]) : new Set<string | undefined>();
   for (const { candidate: c, setsEncoding } of attributeFiles) {
-    if (!setsEncoding && !viaMacro.has(c.commit)) continue;
+    if (!setsEncoding && !mentioning.has(c.commit)) continue;
     results.find((r) => r.candidate.oid === c.oid)?.errors.push({
       path: c.path,
       scanner: 'git',
@@ -346,16 +350,6 @@ export function sha256Hex(b: Buffer): string {
   return createHash('sha256').update(b).digest('hex');
 }
 
-/** The first bytes of a blob git wrote to a temporary file (where git-lfs looks for a pointer). */
-function headOf(file: string): Buffer {
-  const src = new FileSource(file);
-  try {
-    return src.read(0, POINTER_MAX_BYTES);
-  } finally {
-    src.close();
-  }
-}
-
 const isSpace = (b: number) => b === 0x20 || (b >= 0x09 && b <= 0x0d);
 
 /** Whether `buf` has anything but ASCII whitespace from `from` on. */
@@ -375,10 +369,6 @@ function fileHasContentAfter(file: string, from: number): boolean {
   }
 }
 
-function hasNonAscii(buf: Buffer): boolean {
-  for (let i = 0; i < buf.length; i++) if (buf[i]! > 0x7f) return true;
-  return false;
-}
 
 /** A .gitattributes file, in any case: on a case-insensitive disk (macOS, Windows) git reads `.GITATTRIBUTES` as one. */
 function isAttributesFile(path: string): boolean {

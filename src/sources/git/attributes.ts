@@ -12,10 +12,16 @@ import { join } from 'node:path';
 import type { Repo } from './repo.js';
 import { gitSync } from './run.js';
 
-/** For each commit (undefined: the index being committed), the paths asked about → their encoding, when set. */
-export function workingTreeEncodings(repo: Repo, pathsByCommit: ReadonlyMap<string | undefined, readonly string[]>): Map<string | undefined, Map<string, string>> {
+/**
+ * For each commit (undefined: the index being committed), the paths asked about → their encoding, when set.
+ * Only the commits in `mentioning` (commitsMentioningEncoding) can set one; the others are not read.
+ */
+export function workingTreeEncodings(
+  repo: Repo,
+  pathsByCommit: ReadonlyMap<string | undefined, readonly string[]>,
+  mentioning: ReadonlySet<string | undefined>,
+): Map<string | undefined, Map<string, string>> {
   const out = new Map<string | undefined, Map<string, string>>();
-  const mentioning = commitsMentioningEncoding(repo, [...pathsByCommit.keys()]);
   let dir: string | undefined;
   try {
     for (const [commit, paths] of pathsByCommit) {

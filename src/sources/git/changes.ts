@@ -74,6 +74,11 @@ function addedBlobs(entries: readonly RawEntry[], repo: Repo, keep?: (oid: strin
  * Every further path is kept, without a cap: a cap would let one copy more than it hide the blob behind an
  * excluded folder. The paths are the listing's own strings, which are in memory already.
  */
+/** Every path the candidate's blob was added at, its first one first. */
+export function pathsOf(c: Candidate): string[] {
+  return c.otherPaths ? [c.path, ...c.otherPaths] : [c.path];
+}
+
 function addPath(c: Candidate, path: string): void {
   if (path === c.path) return;
   (c.otherPaths ??= []).push(path);
@@ -167,11 +172,11 @@ const isZero = (oid: string) => /^0+$/.test(oid);
  */
 export function pushCandidates(repo: Repo, updates: readonly PushUpdate[], remote: string | undefined): Candidate[] {
   const walks: { tips: string[]; exclude: string[] }[] = [];
+  // A remote given as a URL has no remote-tracking refs: the whole history is new to it (the safe answer).
+  const tracking = remote !== undefined && /^[A-Za-z0-9._/-]+$/.test(remote) && !remote.includes('..') && updates.some((u) => !isZero(u.localOid)) ? trackingRefsOf(repo, remote) : [];
   for (const u of updates) {
     if (isZero(u.localOid)) continue; // deletion
-    const exclude: string[] = [];
-    // A remote given as a URL has no remote-tracking refs: the whole history is new to it (the safe answer).
-    if (remote !== undefined && /^[A-Za-z0-9._/-]+$/.test(remote) && !remote.includes('..')) exclude.push(...trackingRefsOf(repo, remote));
+    const exclude = [...tracking];
     if (!isZero(u.remoteOid)) {
       const known = resolveRev(repo, u.remoteOid);
       if (known !== undefined) exclude.push(known);
