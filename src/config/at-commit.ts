@@ -4,7 +4,7 @@
  * able to exclude or allow their own files, nor run code through a JavaScript config or a cosmiconfig meta
  * config in the working tree.
  */
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, sep } from 'node:path';
 import { removedOnSignal } from '../io/removed-on-signal.js';
@@ -30,8 +30,7 @@ export interface CommittedConfig {
 export function configAtCommit(repo: Repo, commit: string): CommittedConfig {
   const wanted = [...SEARCH_PLACES, ALLOW_FILE];
   const listing = gitSync(['ls-tree', '-r', '-z', '--full-tree', commit, '--', ...wanted], { cwd: repo.cwd, env: { GIT_LITERAL_PATHSPECS: '1' } }).stdout.toString('utf8');
-  const dir = mkdtempSync(join(tmpdir(), 'modelscan-guard-config-'));
-  chmodSync(dir, 0o700);
+  const dir = mkdtempSync(join(tmpdir(), 'modelscan-guard-config-')); // mkdtemp: mode 0700, a fresh name
   const remove = removedOnSignal(dir);
   const files: string[] = [];
   try {
