@@ -166,6 +166,15 @@ function locateZipfile(src: ByteSource, base: number, tail: Buffer): Located {
   return { cdStart, cdSize, count, zip64, prefix: cdStart - cdOffset, checkCount: false };
 }
 
+/** Little-endian fields of a buffer the caller has bounds-checked. */
+function u16(b: Uint8Array, at: number): number {
+  return b[at]! | (b[at + 1]! << 8);
+}
+
+function u32(b: Uint8Array, at: number): number {
+  return (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
+}
+
 function safe(n: bigint, what: string): number {
   if (n > BigInt(Number.MAX_SAFE_INTEGER)) throw new ZipFormatError(`${what} is out of range`);
   return Number(n);
@@ -237,55 +246,59 @@ function parseDirectory(src: ByteSource, loc: Located, limits: ZipReadLimits): Z
   let firstUnlisted: string | undefined;
   let i = 0;
   // Walk what is there rather than trusting the count: a count of 0xFFFF (or a lie) must not hide entries.
-  while (i + 46 <= cd.length && cd.readUInt32LE(i) === CDH_SIG) {
+  // Fields are read with u16/u32 rather than Buffer's readUInt*LE, and names stay views of `cd` rather than
+  // copies: a checkpoint lists thousands of members, and this runs once per scan, before V8 has optimised
+  // anything, where each call into Buffer's methods costs microseconds.
+  while (i + 46 <= cd.length && u32(cd, i) === CDH_SIG) {
+    const nameLen = u16(cd, i + 28);
     if (entries.length >= limits.maxEntries) {
       truncated = true;
-      const n = cd.readUInt16LE(i + 28);
-      firstUnlisted = cd.toString('latin1', i + 46, Math.min(cd.length, i + 46 + n));
+      firstUnlisted = cd.toString('latin1', i + 46, Math.min(cd.length, i + 46 + nameLen));
       break;
     }
-    const nameLen = cd.readUInt16LE(i + 28);
-    const extraLen = cd.readUInt16LE(i + 30);
-    const commentLen = cd.readUInt16LE(i + 32);
-    const end = i + 46 + nameLen + extraLen + commentLen;
+    const extraLen = u16(cd, i + 30);
+    const commentLen = u16(cd, i + 32);
+    const nameEnd = i + 46 + nameLen;
+    const end = nameEnd + extraLen + commentLen;
     if (end > cd.length) throw new ZipFormatError(`central directory entry ${entries.length} runs past the directory`);
-    const flags = cd.readUInt16LE(i + 8);
-    const rawName = cd.subarray(i + 46, i + 46 + nameLen);
-    let compressedSize = cd.readUInt32LE(i + 20);
-    let uncompressedSize = cd.readUInt32LE(i + 24);
-    let localOffset = cd.readUInt32LE(i + 42);
+    const flags = u16(cd, i + 8);
+    let compressedSize = u32(cd, i + 20);
+    let uncompressedSize = u32(cd, i + 24);
+    let localOffset = u32(cd, i + 42);
     // ZIP64 extended information (0x0001): only the fields whose 32-bit value is 0xFFFFFFFF, in this order.
-    const extra = cd.subarray(i + 46 + nameLen, i + 46 + nameLen + extraLen);
-    for (let e = 0; e + 4 <= extra.length; ) {
-      const id = extra.readUInt16LE(e);
-      const len = extra.readUInt16LE(e + 2);
-      if (id === 0x0001) {
-        let f = e + 4;
-        const next = (): number => {
-          if (f + 8 > e + 4 + len || f + 8 > extra.length) throw new ZipFormatError(`ZIP64 extra field of entry ${entries.length} is too short`);
-          const v = safe(extra.readBigUInt64LE(f), 'ZIP64 field');
-          f += 8;
-          return v;
-        };
-        if (uncompressedSize === 0xffffffff) uncompressedSize = next();
-        if (compressedSize === 0xffffffff) compressedSize = next();
-        if (localOffset === 0xffffffff) localOffset = next();
-        zip64 = true;
+    if (extraLen > 0) {
+      const extra = cd.subarray(nameEnd, nameEnd + extraLen);
+      for (let e = 0; e + 4 <= extra.length; ) {
+        const id = u16(extra, e);
+        const len = u16(extra, e + 2);
+        if (id === 0x0001) {
+          let f = e + 4;
+          const next = (): number => {
+            if (f + 8 > e + 4 + len || f + 8 > extra.length) throw new ZipFormatError(`ZIP64 extra field of entry ${entries.length} is too short`);
+            const v = safe(extra.readBigUInt64LE(f), 'ZIP64 field');
+            f += 8;
+            return v;
+          };
+          if (uncompressedSize === 0xffffffff) uncompressedSize = next();
+          if (compressedSize === 0xffffffff) compressedSize = next();
+          if (localOffset === 0xffffffff) localOffset = next();
+          zip64 = true;
+        }
+        e += 4 + len;
       }
-      e += 4 + len;
     }
     entries.push({
       index: entries.length,
-      name: rawName.toString(flags & 0x800 ? 'utf8' : 'latin1'),
-      rawName: Buffer.from(rawName),
+      name: cd.toString(flags & 0x800 ? 'utf8' : 'latin1', i + 46, nameEnd),
+      rawName: cd.subarray(i + 46, nameEnd),
       flags,
-      method: cd.readUInt16LE(i + 10),
-      crc32: cd.readUInt32LE(i + 16),
+      method: u16(cd, i + 10),
+      crc32: u32(cd, i + 16),
       compressedSize,
       uncompressedSize,
       localHeaderOffset: localOffset + prefix,
-      versionMadeBy: cd.readUInt16LE(i + 4),
-      externalAttrs: cd.readUInt32LE(i + 38),
+      versionMadeBy: u16(cd, i + 4),
+      externalAttrs: u32(cd, i + 38),
     });
     i = end;
   }
@@ -308,16 +321,16 @@ export function readLocalHeader(src: ByteSource, entry: ZipEntry): LocalHeader &
   const at = entry.localHeaderOffset;
   if (at < 0 || at >= src.size) throw new ZipFormatError(`no local header at byte ${at}`);
   let h = src.read(at, 30 + entry.rawName.length + LOCAL_SLACK);
-  if (h.length < 30 || h.readUInt32LE(0) !== LFH_SIG) throw new ZipFormatError(`no local header at byte ${at}`);
-  const nameLen = h.readUInt16LE(26);
-  const extraLen = h.readUInt16LE(28);
+  if (h.length < 30 || u32(h, 0) !== LFH_SIG) throw new ZipFormatError(`no local header at byte ${at}`);
+  const nameLen = u16(h, 26);
+  const extraLen = u16(h, 28);
   const dataOffset = at + 30 + nameLen + extraLen;
   if (dataOffset + entry.compressedSize > src.size) throw new ZipFormatError('member data runs past the end of the file');
   const headLen = Math.min(16, entry.compressedSize);
   if (h.length < 30 + nameLen + extraLen + headLen) h = src.read(at, 30 + nameLen + extraLen + headLen);
   const rawName = h.subarray(30, 30 + nameLen);
   const head = h.subarray(30 + nameLen + extraLen, 30 + nameLen + extraLen + headLen);
-  return { rawName, flags: h.readUInt16LE(6), method: h.readUInt16LE(8), dataOffset, head };
+  return { rawName, flags: u16(h, 6), method: u16(h, 8), dataOffset, head };
 }
 
 /** The unix file type bits of an entry made on unix (version made by, high byte 3), else 0. */
