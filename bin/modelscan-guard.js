@@ -1,3 +1,3 @@
 #!/usr/bin/env node
 // Thin launcher: the CLI lives in dist/ (run `npm run build` after changing src/).
-import '../dist/cli/main.js';
+import '../dist/bundle/main.js';
