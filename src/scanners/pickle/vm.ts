@@ -159,6 +159,8 @@ const MAX_STATE_ITEMS = 64;
 const ATTRIBUTE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const IDENT = String.raw`[\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]*`;
 const MODULE_PATH = new RegExp(`^${IDENT}(\\.${IDENT})*$`, 'u');
+/** The usual, ASCII, module path: a subset of MODULE_PATH that spares compiling its Unicode classes (~3 ms). */
+const ASCII_MODULE_PATH = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 
 /**
  * Calls to globals that are not allowed get their constant bytes scanned as if they were a loader's: a wrapper
@@ -479,7 +481,7 @@ export class Machine {
    * (short of an earlier payload planting it in sys.modules, which would already be a finding).
    */
   private unimportable(module: string): VmFail | null {
-    return MODULE_PATH.test(module) ? null : new VmFail('parse', `No module named ${JSON.stringify(module.slice(0, 80))}`);
+    return ASCII_MODULE_PATH.test(module) || MODULE_PATH.test(module) ? null : new VmFail('parse', `No module named ${JSON.stringify(module.slice(0, 80))}`);
   }
 
   private resolveGlobal(module: string, name: string, offset: number, rename = true): Value {
