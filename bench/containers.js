@@ -6,6 +6,7 @@ import { closeSync, existsSync, ftruncateSync, openSync, statSync, writeSync } f
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { crc32 } from 'node:zlib';
+import { cliEnv } from './node-env.js';
 
 const u8 = (...b) => Buffer.from(b);
 const u32 = (n) => {
@@ -131,7 +132,8 @@ const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 function measure(file) {
   const cli = [process.execPath, fileURLToPath(new URL('../bin/modelscan-guard.js', import.meta.url)), 'scan', '--format', 'json', file];
   const t0 = performance.now();
-  const r = TIME ? spawnSync(TIME, ['-f', '%M', ...cli], { encoding: 'utf8', maxBuffer: 1 << 26 }) : spawnSync(cli[0], cli.slice(1), { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const opts = { encoding: 'utf8', maxBuffer: 1 << 26, env: cliEnv() };
+  const r = TIME ? spawnSync(TIME, ['-f', '%M', ...cli], opts) : spawnSync(cli[0], cli.slice(1), opts);
   const wall = performance.now() - t0;
   const rssKb = TIME ? Number(r.stderr.trim().split('\n').pop()) : NaN;
   let summary = '';

@@ -2,6 +2,7 @@
 // their size. Each is scanned by the real CLI (`node bin/modelscan-guard.js scan FILE`) in a fresh process;
 // the figures are that whole process's wall time and peak RSS (worker threads included).
 import { execFileSync, spawnSync } from 'node:child_process';
+import { cliEnv } from './node-env.js';
 import { closeSync, existsSync, ftruncateSync, openSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -15,7 +16,7 @@ function measureCli(work, file) {
   const preload = join(work, 'maxrss-preload.mjs');
   writeFileSync(preload, "process.on('exit', () => process.stderr.write(`\\nMAXRSS_KB=${process.resourceUsage().maxRSS}\\n`));\n");
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, ['--import', pathToFileURL(preload).href, cli, 'scan', file], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['--import', pathToFileURL(preload).href, cli, 'scan', file], { encoding: 'utf8', env: cliEnv() });
   const wallMs = performance.now() - t0;
   const rss = /MAXRSS_KB=(\d+)/.exec(r.stderr ?? '');
   return { wallMs, maxRssMb: rss ? Number(rss[1]) / 1024 : NaN, exit: r.status, out: `${r.stdout ?? ''}${r.stderr ?? ''}`.trim().split('\n').slice(0, 3).join(' | ') };

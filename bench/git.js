@@ -2,6 +2,7 @@
 // process, on repositories generated under <work>/git. Prints wall time and the CLI process's peak RSS next to the
 // targets; nothing here fails.
 import { spawnSync } from 'node:child_process';
+import { cliEnv } from './node-env.js';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +14,7 @@ const RUNS = 3;
 
 /** A private HOME and no variables of a surrounding git hook (`npm run bench` may itself run from one). */
 function benchEnv(home) {
-  const env = { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), GIT_TERMINAL_PROMPT: '0' };
+  const env = { ...cliEnv(), HOME: home, XDG_CONFIG_HOME: join(home, '.config'), GIT_TERMINAL_PROMPT: '0' };
   const local = spawnSync('git', ['rev-parse', '--local-env-vars'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
   for (const k of [...local, 'GIT_QUARANTINE_PATH', 'GIT_LFS_SKIP_SMUDGE']) delete env[k];
   for (const k of Object.keys(env)) if (k.startsWith('PRE_COMMIT')) delete env[k];

@@ -6,6 +6,7 @@ import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchFormats } from './formats.js';
+import { cliEnv, startupNote } from './node-env.js';
 import { writeBigArray, writeDictList, writePickleThenNoise } from './pickle-writer.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -24,7 +25,7 @@ function measure(file) {
     console.log(JSON.stringify({ ms, maxRssKb: process.resourceUsage().maxRSS, findings: res.findings.length, errors: res.errors.map(e => e.message), formats: res.formats }));
   `;
   const t0 = performance.now();
-  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', maxBuffer: 1 << 24, env: cliEnv() });
   const wall = performance.now() - t0;
   return { ...JSON.parse(out.trim().split('\n').pop()), wallMs: wall };
 }
@@ -42,6 +43,7 @@ function report(name, file, target) {
 }
 
 console.log(`modelscan-guard benchmarks (node ${process.version}); inputs in ${work}`);
+console.log(startupNote());
 const dicts = join(work, 'dicts-2m.pkl');
 writeDictList(dicts, 2_000_000);
 report('(a) opcode-heavy: 2,000,000 small dicts', dicts, 'target: >= 100 MB/s');

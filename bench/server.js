@@ -2,6 +2,7 @@
 // into a bare repository whose pre-receive hook runs modelscan-guard, measured as the push's wall time minus
 // the same push into a repository without the hook; then a re-push of the same objects to another branch.
 import { execFileSync } from 'node:child_process';
+import { cliEnv } from './node-env.js';
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -32,7 +33,7 @@ export async function benchServer(work) {
   const dir = join(work, 'server');
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(join(dir, 'home'), { recursive: true });
-  const env = { ...process.env, HOME: join(dir, 'home'), GIT_CONFIG_NOSYSTEM: '1', GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@x', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@x' };
+  const env = { ...cliEnv(), HOME: join(dir, 'home'), GIT_CONFIG_NOSYSTEM: '1', GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@x', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@x' };
   for (const k of ['GIT_DIR', 'GIT_INDEX_FILE', 'GIT_WORK_TREE']) delete env[k];
   const client = join(dir, 'client');
   git(dir, ['init', '-q', '-b', 'main', client], env);
