@@ -1,4 +1,6 @@
 #!/usr/bin/env node
-// Thin launcher: the CLI is bundled into dist/bundle/ by `npm run build` (tsc, then scripts/bundle.js); run it
-// after changing src/.
-import '../dist/bundle/main.js';
+// Thin launcher of the CLI, which `npm run build` compiles (tsc) and bundles into dist/bundle/ (scripts/bundle.js);
+// run the build after changing src/.
+import { runBundle } from './bundle-loader.js';
+
+runBundle();

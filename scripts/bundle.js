@@ -1,13 +1,18 @@
 #!/usr/bin/env node
-// Bundles the compiled CLI (dist/, from tsc) into dist/bundle/, which bin/modelscan-guard.js loads. Node's ESM
-// loader reads and links each module asynchronously, one wave of imports after another: some sixty modules
-// cost ~20-30 ms of every run on a small machine, and every git hook pays that. Packages (node_modules) and
-// node: builtins are not bundled. Dynamic imports stay chunks of their own, so a `scan` loads none of the git,
-// hook or other-format code, except that the modules a `scan` of a pickle or a torch checkpoint needs share
-// one chunk (ENGINE): each chunk is one more asynchronous read before the next wave. A module listed there
-// needlessly only costs its parse time; one left out only costs a read.
-// The keras-h5 worker is an entry of its own: the reader starts it as ./worker.js beside itself.
-import { rmSync } from 'node:fs';
+// Bundles the compiled CLI (dist/, from tsc) into dist/bundle/, which bin/modelscan-guard.js runs through
+// bin/bundle-loader.js. Two costs of every run (every git hook pays them) go away:
+// - Node's ESM loader reads and links each module asynchronously, one wave of imports after another: some
+//   sixty modules cost ~20-30 ms on a small machine. The bundle is CommonJS, loaded synchronously.
+// - Node 20 keeps no compile cache: after bundling, the CLI runs once over the bundled examples and V8's code
+//   cache of each chunk is stored beside it (<chunk>.cache; see bin/bundle-loader.js).
+// Packages (node_modules) and node: builtins are not bundled. Dynamic imports stay chunks of their own, so a
+// `scan` loads none of the git, hook or other-format code, except that the modules a `scan` of a pickle or a
+// torch checkpoint needs share one chunk (ENGINE): each chunk is one more file to read and compile. A module
+// listed there needlessly only costs its parse time; one left out only costs a read.
+// The keras-h5 worker is bundled on its own as an ES module, worker.js beside the chunks: the reader starts it
+// as ./worker.js beside itself, in a worker thread that loads h5wasm (an ES module) with import().
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rolldown } from 'rolldown';
@@ -34,20 +39,44 @@ const inEngine = (id) => {
 };
 
 rmSync(out, { recursive: true, force: true });
-const bundle = await rolldown({
-  input: { main: join(dist, 'cli/main.js'), worker: join(dist, 'scanners/keras-h5/worker.js') },
+const common = {
   platform: 'node',
   // Bare specifiers are packages: loaded from node_modules as they are.
   external: (id) => !id.startsWith('.') && !id.startsWith('/') && !id.startsWith('\0'),
   logLevel: 'warn',
   // The engine chunk holds both ends of some dynamic imports (the registry's scanners): that is the point.
   checks: { ineffectiveDynamicImport: false },
-});
-await bundle.write({
+};
+const cli = await rolldown({ ...common, input: { main: join(dist, 'cli/main.js') } });
+await cli.write({
   dir: out,
-  format: 'esm',
-  entryFileNames: '[name].js',
-  chunkFileNames: '[name]-[hash].js',
+  format: 'cjs',
+  // import() of a package becomes require(): code compiled through node:vm has no loader for import() (the
+  // packages the CLI loads lazily, cosmiconfig, minimatch and smol-toml, all ship CommonJS).
+  dynamicImportInCjs: false,
+  entryFileNames: '[name].cjs',
+  chunkFileNames: '[name]-[hash].cjs',
   codeSplitting: { groups: [{ name: 'engine', test: inEngine }] },
 });
-await bundle.close();
+await cli.close();
+const worker = await rolldown({ ...common, input: { worker: join(dist, 'scanners/keras-h5/worker.js') } });
+await worker.write({ dir: out, format: 'esm', entryFileNames: '[name].js', chunkFileNames: 'worker-[name]-[hash].js' });
+await worker.close();
+
+// The warm-up run that writes the code caches: the examples hold a pickle, a torch zip with a malicious pickle
+// and a text file (exit 1 by design). Without them (a copy of the package made without fixtures/) the CLI works
+// without caches, only slower: said, not failed.
+const examples = join(root, 'fixtures', 'example');
+if (!existsSync(examples)) {
+  console.error('bundle: fixtures/example is missing: no code caches were written (the CLI starts slower)');
+} else {
+  const warm = spawnSync(process.execPath, [join(root, 'scripts', 'warm-bundle.js'), 'scan', '--format', 'json', examples], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  if (warm.status !== 1 || !existsSync(join(out, 'main.cjs.cache'))) {
+    const caches = readdirSync(out).filter((f) => f.endsWith('.cache')).length;
+    console.error(`bundle: the warm-up scan of fixtures/example exited ${warm.status ?? warm.signal} (1 expected) and wrote ${caches} code caches`);
+    process.exitCode = 1;
+  }
+}

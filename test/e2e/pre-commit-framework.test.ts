@@ -14,7 +14,7 @@ import { BENIGN, EVIL, lfsObject, sharedNpmCache } from '../helpers/hooks.js';
 
 const PROJECT = resolve(import.meta.dirname, '..', '..');
 /** What the hook repository needs: the build inputs and what `npm pack` ships. */
-const HOOK_REPO_FILES = ['package.json', 'package-lock.json', 'tsconfig.json', '.npmrc', '.pre-commit-hooks.yaml', 'README.md', 'src', 'scripts', 'bin', 'hooks'];
+const HOOK_REPO_FILES = ['package.json', 'package-lock.json', 'tsconfig.json', '.npmrc', '.pre-commit-hooks.yaml', 'README.md', 'src', 'scripts', 'bin', 'hooks', 'fixtures/example'];
 
 let shared: string; // hook repository + PRE_COMMIT_HOME
 let hookRepo: string;
@@ -56,10 +56,10 @@ beforeAll(() => {
     const r = spawnSync('pre-commit', ['install-hooks'], { cwd: warm, env, encoding: 'utf8', timeout: 240_000 });
     if (r.status !== 0) throw new Error(`pre-commit could not build the language: node hook repository:\n${r.stdout}\n${r.stderr}`);
     // The framework's build must have produced an installed package with its bin, its compiled dist/ and the
-    // CLI bundle the bin loads.
+    // CLI bundle the bin loads, with its code caches.
     const home = env.PRE_COMMIT_HOME!;
     const built = readdirSync(home).filter((d) => d.startsWith('repo')).map((d) => join(home, d, 'node_env-system', 'lib', 'node_modules', 'modelscan-guard'));
-    expect(built.some((p) => existsSync(join(p, 'dist', 'cli', 'main.js')) && existsSync(join(p, 'dist', 'bundle', 'main.js')) && existsSync(join(p, 'bin', 'modelscan-guard.js')))).toBe(true);
+    expect(built.some((p) => existsSync(join(p, 'dist', 'cli', 'main.js')) && existsSync(join(p, 'dist', 'bundle', 'main.cjs')) && existsSync(join(p, 'dist', 'bundle', 'main.cjs.cache')) && existsSync(join(p, 'bin', 'modelscan-guard.js')))).toBe(true);
   } finally {
     sb.cleanup();
   }
