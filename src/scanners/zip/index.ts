@@ -115,17 +115,26 @@ export const zipScanner: Scanner = {
 
     // Duplicates and names miniz would confuse (it looks names up case-insensitively), in each reader's
     // directory: every copy is analysed.
+    // (A checkpoint lists thousands of members and this runs before V8 optimises anything: names seen twice
+    // are noted as they are met, rather than the whole map walked afterwards.)
     const reported = new Set<string>();
-    for (const d of dirs) {
+    for (const d of new Set(dirs)) {
       const byName = new Map<string, ZipEntry[]>();
+      const repeated: string[] = [];
       for (const e of d.entries) {
         const k = e.name.toLowerCase();
         const list = byName.get(k);
-        if (list) list.push(e);
-        else byName.set(k, [e]);
+        if (list === undefined) byName.set(k, [e]);
+        else {
+          if (list.length === 1) repeated.push(k);
+          list.push(e);
+        }
       }
-      for (const [k, list] of byName) {
-        if (list.length < 2 || reported.has(k)) continue;
+      // In the order of each name's first member, as the directory lists them.
+      repeated.sort((a, b) => byName.get(a)![0]!.index - byName.get(b)![0]!.index);
+      for (const k of repeated) {
+        const list = byName.get(k)!;
+        if (reported.has(k)) continue;
         reported.add(k);
         const exact = list.every((e) => e.name === list[0]!.name);
         finding('HIGH', 'zip/duplicate-name', list[0]!.name, `${list.length} members named ${list.map((e) => JSON.stringify(e.name)).join(', ')}${exact ? '' : ' (equal ignoring case, as miniz compares them)'}: readers disagree on which one they load; every copy was analysed`);
@@ -274,8 +283,13 @@ function reportOverlaps(spans: [number, number, string][], out: Collector): void
   if (!ordered) spans.sort((a, b) => a[0] - b[0]);
   let reported = 0;
   for (let i = 1; i < spans.length && reported < 10; i++) {
-    const [start, , name] = spans[i]!;
-    const [, prevEnd, prevName] = spans[i - 1]!;
+    // Index access, not destructuring: this runs cold, where destructuring walks the iterator protocol.
+    const span = spans[i]!;
+    const prev = spans[i - 1]!;
+    const start = span[0];
+    const name = span[2];
+    const prevEnd = prev[1];
+    const prevName = prev[2];
     if (start < prevEnd) {
       out.finding('HIGH', 'zip/overlapping-members', name, `member shares bytes with ${JSON.stringify(prevName)}: overlapping entries multiply what a reader extracts (zip bombs) or show readers different files`, start);
       reported++;
