@@ -838,27 +838,31 @@ export class Machine {
     const maxOps = this.limits.maxOpcodes;
     const maxStack = this.maxStack;
     const widths = FIXED_ARGUMENT;
-    // The window: buf[k] is the source byte at base + k; i is the next byte to read.
+    // The window: buf[k] is the source byte at base + k; i is the next byte to read. `end` is buf.length, kept
+    // with it: a typed array's length is a getter, which costs as much as the rest of a simple opcode until V8
+    // optimises this loop, and the first scan of a file runs mostly before that.
     let buf = cur.buf;
+    let end = buf.length;
     let base = cur.bufStart;
     let i = cur.i;
     for (;;) {
-      if (buf.length - i <= MAX_FIXED_ARGUMENT) {
+      if (end - i <= MAX_FIXED_ARGUMENT) {
         cur.i = i;
         cur.ensure(MAX_FIXED_ARGUMENT + 1);
         buf = cur.buf;
+        end = buf.length;
         base = cur.bufStart;
         i = cur.i;
       }
       const opStart = base + i;
       this.opStart = opStart;
       if (++this.opcodes > maxOps) throw new VmFail('limit', `more than ${maxOps} opcodes`);
-      if (i >= buf.length) return this.halt(new EndOfData(opStart, 1));
+      if (i >= end) return this.halt(new EndOfData(opStart, 1));
       const op = buf[i]!;
       // The opcode's fixed-width argument is in the window, or the data ends inside it.
       const arg = i + 1;
       i = arg + widths[op]!;
-      if (i > buf.length) return this.halt(new EndOfData(opStart + 1, widths[op]!));
+      if (i > end) return this.halt(new EndOfData(opStart + 1, widths[op]!));
       let v: Value;
       switch (op) {
         case 0x28: // MARK
@@ -902,10 +906,11 @@ export class Machine {
           if (length > size - offset) return this.halt(new EndOfData(offset, length));
           v = op === 0x58 || op === 0x8c ? { kind: 'str', text: null, enc: 'utf8', offset, length } : { kind: 'bytes', span: { enc: 'raw', offset, length }, data: null };
           i += length;
-          if (i > buf.length) {
+          if (i > end) {
             // The payload runs past the window: continue reading after it.
             cur.seek(offset + length);
             buf = cur.buf;
+            end = buf.length;
             base = cur.bufStart;
             i = cur.i;
           }
@@ -993,6 +998,7 @@ export class Machine {
           const halt = this.rareOp(op);
           if (halt) return this.halt(halt);
           buf = cur.buf;
+          end = buf.length;
           base = cur.bufStart;
           i = cur.i;
           if (base + i > this.frameEnd) this.checkFrame(base + i);
