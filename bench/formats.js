@@ -2,10 +2,10 @@
 // their size. Each is scanned by the real CLI (`node bin/modelscan-guard.js scan FILE`) in a fresh process;
 // the figures are that whole process's wall time and peak RSS (worker threads included).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cliEnv } from './node-env.js';
 import { closeSync, existsSync, ftruncateSync, openSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { cliEnv } from './node-env.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cli = join(root, 'bin', 'modelscan-guard.js');

@@ -2,10 +2,10 @@
 // process, on repositories generated under <work>/git. Prints wall time and the CLI process's peak RSS next to the
 // targets; nothing here fails.
 import { spawnSync } from 'node:child_process';
-import { cliEnv } from './node-env.js';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cliEnv } from './node-env.js';
 import { writeBigArray } from './pickle-writer.js';
 
 const bin = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'modelscan-guard.js');

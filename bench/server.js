@@ -2,9 +2,9 @@
 // into a bare repository whose pre-receive hook runs modelscan-guard, measured as the push's wall time minus
 // the same push into a repository without the hook; then a re-push of the same objects to another branch.
 import { execFileSync } from 'node:child_process';
-import { cliEnv } from './node-env.js';
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { cliEnv } from './node-env.js';
 
 const BIN = new URL('../bin/modelscan-guard.js', import.meta.url).pathname;
 

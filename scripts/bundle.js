@@ -12,7 +12,7 @@
 // The keras-h5 worker is bundled on its own as an ES module, worker.js beside the chunks: the reader starts it
 // as ./worker.js beside itself, in a worker thread that loads h5wasm (an ES module) with import().
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rolldown } from 'rolldown';
@@ -59,6 +59,11 @@ await cli.write({
   codeSplitting: { groups: [{ name: 'engine', test: inEngine }] },
 });
 await cli.close();
+// Code compiled through node:vm has no loader for import(): a chunk that still calls it (a package added that
+// ships no CommonJS) would fail only when that line runs, so the build fails now instead.
+for (const f of readdirSync(out).filter((n) => n.endsWith('.cjs'))) {
+  if (/\bimport\(/.test(readFileSync(join(out, f), 'utf8'))) throw new Error(`bundle: ${f} calls import(), which bin/bundle-loader.js cannot serve`);
+}
 const worker = await rolldown({ ...common, input: { worker: join(dist, 'scanners/keras-h5/worker.js') } });
 await worker.write({ dir: out, format: 'esm', entryFileNames: '[name].js', chunkFileNames: 'worker-[name]-[hash].js' });
 await worker.close();
