@@ -27,9 +27,10 @@ function runBundle({ writeCache = false } = {}) {
   const prefix = BUNDLE_DIR + sep;
   const loaded = [];
   const compile = Module.prototype._compile;
-  // Only the bundle's own chunks: packages and everything else load as node loads them.
-  Module.prototype._compile = function (content, filename) {
-    if (!filename.startsWith(prefix) || !filename.endsWith('.cjs')) return compile.call(this, content, filename);
+  // Only the bundle's own chunks: packages and everything else load as node loads them, with whatever
+  // arguments it passes (newer nodes add the module's format).
+  Module.prototype._compile = function (content, filename, ...rest) {
+    if (!filename.startsWith(prefix) || !filename.endsWith('.cjs')) return compile.call(this, content, filename, ...rest);
     const cacheFile = `${filename}.cache`;
     const script = new vm.Script(Module.wrap(content), {
       filename,
