@@ -48,4 +48,4 @@ function runBundle({ writeCache = false } = {}) {
   require(join(BUNDLE_DIR, 'main.cjs'));
 }
 
-module.exports = { BUNDLE_DIR, runBundle };
+module.exports = { runBundle };
