@@ -98,8 +98,7 @@ describe('pre-receive in a bare repository', () => {
     const { client } = setup();
     // An upper-case pattern: clones on macOS and Windows match it case-insensitively.
     sb.commit(client, { '.gitattributes': 'NOTES.TXT working-tree-encoding=IBM037\n' }, 'attributes');
-    const blob = sb.git(client, ['hash-object', '-w', '--stdin', '--no-filters'], { input: 'caf\u00e9 \u00d3\u00c9\n' }).stdout.trim();
-    sb.git(client, ['update-index', '--add', '--cacheinfo', `100644,${blob},notes.txt`]);
+    sb.stageRaw(client, 'notes.txt', 'caf\u00e9 \u00d3\u00c9\n');
     sb.git(client, ['commit', '-q', '-m', 'notes']);
     const r = push(client, ['origin', 'main']);
     expect(r.code).not.toBe(0);

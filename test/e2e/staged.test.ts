@@ -185,10 +185,7 @@ describe('staged: what is about to be committed', () => {
       'huge.pt': Buffer.concat([Buffer.from(pointer), Buffer.alloc((32 << 20) + 10, 0x20)]),
     };
     for (const [name, bytes] of Object.entries(variants)) {
-      writeFileSync(join(r, `${name}.raw`), bytes);
-      const oid = sb.git(r, ['hash-object', '-w', '--no-filters', `${name}.raw`]).stdout.trim();
-      rmSync(join(r, `${name}.raw`));
-      sb.git(r, ['update-index', '--add', '--cacheinfo', `100644,${oid},${name}`]);
+      sb.stageRaw(r, name, bytes);
       // git-lfs itself takes it for the pointer: smudging it gives the malicious object back.
       if (name !== 'huge.pt') expect(sb.git(r, ['lfs', 'smudge', '--', name], { input: bytes }).stdout, name).toBe(EVIL.toString('utf8'));
     }
@@ -204,10 +201,7 @@ describe('staged: what is about to be committed', () => {
     const pointer = sb.git(r, ['cat-file', '-p', ':ok.pt']).stdout;
     // Padding to byte 1024, then a zip holding the malicious pickle: what zipfile (a .keras loader) reads.
     const blob = Buffer.concat([Buffer.from(pointer), Buffer.alloc(1024 - pointer.length, 0x0a), buildZip([{ name: 'evil.pkl', data: EVIL, method: 8 }])]);
-    writeFileSync(join(r, 'blob.raw'), blob);
-    const oid = sb.git(r, ['hash-object', '-w', '--no-filters', 'blob.raw']).stdout.trim();
-    rmSync(join(r, 'blob.raw'));
-    sb.git(r, ['update-index', '--add', '--cacheinfo', `100644,${oid},model.keras`]);
+    sb.stageRaw(r, 'model.keras', blob);
     for (const run of [1, 2]) {
       // Twice: the second run's cached verdicts must keep both readings.
       const out = sb.cli(r, ['staged']);
@@ -237,10 +231,7 @@ describe('staged: what is about to be committed', () => {
     sb.git(r, ['add', 'ok.pt']);
     const [version, ...rest] = sb.git(r, ['cat-file', '-p', ':ok.pt']).stdout.split('\n');
     const ext = `ext-0-x sha256:${'0'.repeat(64)}`;
-    writeFileSync(join(r, 'p.raw'), [version, ext, ...rest].join('\n'));
-    const oid = sb.git(r, ['hash-object', '-w', '--no-filters', 'p.raw']).stdout.trim();
-    rmSync(join(r, 'p.raw'));
-    sb.git(r, ['update-index', '--add', '--cacheinfo', `100644,${oid},model.pt`]);
+    sb.stageRaw(r, 'model.pt', [version, ext, ...rest].join('\n'));
     for (const run of [1, 2]) {
       const out = sb.cli(r, ['staged']);
       expect(out.code, `run ${run}: ${out.stderr}`).toBe(2);

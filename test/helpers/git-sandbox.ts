@@ -57,6 +57,16 @@ export class GitSandbox {
     return r;
   }
 
+  /**
+   * Stages `bytes` at `path` exactly as they are (no clean filter, so no LFS pointer is made of them): for blobs
+   * git-lfs or a hand-made pointer would never produce through `git add`. Returns the blob's id.
+   */
+  stageRaw(repo: string, path: string, bytes: string | Buffer): string {
+    const oid = this.git(repo, ['hash-object', '-w', '--no-filters', '--stdin'], { input: bytes }).stdout.trim();
+    this.git(repo, ['update-index', '--add', '--cacheinfo', `100644,${oid},${path}`]);
+    return oid;
+  }
+
   /** A working repository; `lfs` tracks the given patterns. */
   initRepo(name: string, opts: { lfs?: string[] } = {}): string {
     const dir = this.path(name);
