@@ -41,7 +41,6 @@ function sharedTag(v: Value): number {
 function strTag(e: Span['enc']): number {
   return STR + (e === 'utf8' ? 1 : e === 'raw' ? 0 : e === 'string-escape' ? 2 : 3);
 }
-const STR_UTF8 = strTag('utf8');
 
 /** CHUNK consecutive entries: a tag each, and the arrays behind the tags once an entry of the chunk needs them. */
 class Chunk {
@@ -56,12 +55,12 @@ class Chunk {
     this.tags[j] = OBJECT;
   }
 
-  storeSpan(j: number, tag: number, offset: number, length: number): void {
+  storeSpan(j: number, v: Value & { kind: 'str' }): void {
     this.offsets ??= new Float64Array(CHUNK);
     this.lengths ??= new Uint32Array(CHUNK);
-    this.offsets[j] = offset;
-    this.lengths[j] = length;
-    this.tags[j] = tag;
+    this.offsets[j] = v.offset;
+    this.lengths[j] = v.length;
+    this.tags[j] = strTag(v.enc);
   }
 }
 
@@ -98,31 +97,15 @@ export class Memo {
       return true;
     }
     const j = idx & IN_CHUNK;
-    if (!this.claim(chunk, j, idx)) return false;
-    const shared = sharedTag(v);
-    if (shared !== 0) chunk.tags[j] = shared;
-    else if (v.kind === 'str' && v.text === null && v.length <= 0xffffffff) chunk.storeSpan(j, strTag(v.enc), v.offset, v.length);
-    else chunk.storeObject(j, v);
-    return true;
-  }
-
-  /** set() of a located UTF-8 str given by its numbers, as the VM's stack keeps it (no Value is made). */
-  setUtf8(idx: number, offset: number, length: number): boolean {
-    const chunk = this.chunkFor(idx);
-    if (chunk === null || length > 0xffffffff) return this.set(idx, { kind: 'str', text: null, enc: 'utf8', offset, length });
-    const j = idx & IN_CHUNK;
-    if (!this.claim(chunk, j, idx)) return false;
-    chunk.storeSpan(j, STR_UTF8, offset, length);
-    return true;
-  }
-
-  /** Counts entry j of `chunk` (index idx) as occupied; false when it was empty and the memo is full. */
-  private claim(chunk: Chunk, j: number, idx: number): boolean {
     // An index stored far away before the chunks reached it moves into them, counted once.
     if (chunk.tags[j] === 0 && !(this.far.size > 0 && this.far.delete(idx))) {
       if (this.count >= this.max) return false;
       this.count++;
     }
+    const shared = sharedTag(v);
+    if (shared !== 0) chunk.tags[j] = shared;
+    else if (v.kind === 'str' && v.text === null && v.length <= 0xffffffff) chunk.storeSpan(j, v);
+    else chunk.storeObject(j, v);
     return true;
   }
 
