@@ -563,6 +563,27 @@ describe('the dispatch loop reading from its window, and the memo in chunks', ()
     expect(r.findings.length).toBe(1);
   });
 
+  it('strings deep in the stack keep their values under hundreds of ints and strings', async () => {
+    // 'posix' and 'system' sit under 600 large ints and located strings; after POP_MARK they are the stack's
+    // top again, for STACK_GLOBAL.
+    const filler = Buffer.concat(Array.from({ length: 300 }, (_, k) => Buffer.concat([int32(70_000 + k), op.sbu(`s${k}`)])));
+    const r = await scan(asm(op.proto(4), op.sbu('posix'), op.sbu('system'), op.MARK, filler, op.POP_MARK, op.STACK_GLOBAL, op.bu('id'), op.TUPLE1, op.REDUCE, op.STOP));
+    expect(finding(r, 'posix.system')?.use).toBe('called');
+    expect(r.errors).toEqual([]);
+  });
+
+  it('a string memoised straight from the stack comes back as the same text, also after the stack moved on', async () => {
+    const r = await scan(
+      asm(
+        op.proto(4), op.sbu('posix'), op.MEMOIZE, op.POP, op.bu('system'), op.binput(7), op.POP, int32(123_456), op.MEMOIZE, op.POP,
+        op.MARK, Buffer.concat(Array.from({ length: 300 }, () => op.sbu('noise'))), op.POP_MARK,
+        op.binget(0), op.binget(7), op.STACK_GLOBAL, op.bu('id'), op.TUPLE1, op.REDUCE, op.STOP,
+      ),
+    );
+    expect(finding(r, 'posix.system')?.use).toBe('called');
+    expect(r.errors).toEqual([]);
+  });
+
   it('a BINPUT whose argument lies past the end of its FRAME is a frame divergence', async () => {
     const r = await scan(asm(op.proto(4), op.frame(2), op.NONE, op.binput(0), op.STOP));
     expect(rulesOf(r)).toContain('pickle/frame-divergence');
