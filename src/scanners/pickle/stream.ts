@@ -123,7 +123,7 @@ function analyseWithin(
   // Speculative runs start at many nearby offsets: one reused machine, reading through a small block cache.
   const cache = new BlockCache(src);
   const searcher = new Machine(cache, policy, 4096, undefined, SPECULATIVE_LINE_COST);
-  const reader = new Machine(src, policy, undefined, hooks);
+  const reader = new Machine(src, policy, undefined, hooks, 0, true);
   let searchBudget = allowance;
   const run = (at: number, speculative = false): RunResult => {
     const budget = Math.max(1, speculative ? Math.min(opcodeBudget, searchBudget) : opcodeBudget);

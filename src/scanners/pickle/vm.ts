@@ -12,6 +12,7 @@ import type { ByteSource } from '../../io/byte-source.js';
 import { Cursor, EndOfData } from '../../io/cursor.js';
 import type { Severity } from '../../types.js';
 import { compatRename } from './compat-pickle.js';
+import { proveDataOnly } from './data-only.js';
 import { HIGHEST_PROTOCOL, OP, opcodeName } from './opcodes.js';
 import { Memo } from './memo.js';
 import { noteUse, type GlobalRecord, type StructuralFinding } from './records.js';
@@ -149,6 +150,8 @@ export interface RunResult {
   persistentIds: Value[];
   /** Offsets where inline data was skipped (VmHooks.afterBuild): where plain pickle.load would read on. */
   skippedAt: number[];
+  /** Read by data-only.ts's pass alone: a pickle of data and nothing else, which the full reading was spared. */
+  dataOnly: boolean;
 }
 
 /** Most persistent ids kept per run: one per tensor storage; beyond this the layout is not derived. */
@@ -167,6 +170,9 @@ const ASCII_MODULE_PATH = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
  * around pickle.loads that no list names (Grammar.loads, ConfigModule.load_config…) must not hide a payload.
  */
 export const UNLISTED_CALLEE: LoaderInfo = Object.freeze({ contentChecked: false, reason: 'bytes passed to a callable that is not allowed' });
+
+/** Pickles smaller than this go straight to the full reading: the data-only pass could save little on them. */
+const DATA_ONLY_MIN_BYTES = 1 << 20;
 
 /** Strings longer than this keep only their location: names are short, payloads are re-read on demand. */
 const KEEP_TEXT = 4096;
@@ -283,6 +289,12 @@ export class Machine {
      * ten times a binary opcode, and junk made of lines alone must not stretch the search's time tenfold.
      */
     private readonly lineCost = 0,
+    /**
+     * Try data-only.ts's cheap pass before the full reading of a big pickle. For the reader of a stream's own
+     * pickles: speculative runs in junk die within a few opcodes. Hooks need no values from it: they act on
+     * globals, BUILD and persistent ids, where the pass gives up.
+     */
+    private readonly dataOnlyFirst = false,
   ) {
     this.cur = new Cursor(src, 0, window);
   }
@@ -318,8 +330,18 @@ export class Machine {
     let error: VmError | null = null;
     let stopped = false;
     let value: Value | null = null;
+    let dataOnly = false;
     try {
-      value = this.loop();
+      const tryFast = this.dataOnlyFirst && this.src.size - start >= DATA_ONLY_MIN_BYTES;
+      const fast = tryFast ? proveDataOnly(this.cur, start, limits) : null;
+      if (fast) {
+        // What the full reading would have returned: no global, call or error, so nothing else to fill in.
+        ({ opcodes: this.opcodes, protocol: this.proto, value } = fast);
+        dataOnly = true;
+      } else {
+        if (tryFast) this.cur.seek(start);
+        value = this.loop();
+      }
       if (value === null) error = this.errorOf(this.halted!);
       else stopped = true;
     } catch (e) {
@@ -342,6 +364,7 @@ export class Machine {
       value,
       persistentIds: this.persistentIds,
       skippedAt: this.skippedAt,
+      dataOnly,
     };
   }
 
