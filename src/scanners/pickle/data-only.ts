@@ -4,8 +4,8 @@
  * Large pickles without a single global (a list of millions of records, a dict of strings) are common, and
  * the full machine spends most of its time on them building symbolic values nobody will ask about: a value
  * only matters once a global, a call or BUILD uses it. This pass runs the same opcodes with the stack and memo
- * kept as one type tag per item in typed arrays, which on the 2-million-dict benchmark is more than twice as
- * fast as the full machine.
+ * kept as one type tag per item in typed arrays: on the 2-million-dict benchmark, ~0.6 s where the full
+ * machine takes ~1.2 s.
  *
  * It accepts a pickle only when the full machine would reach STOP with nothing to report: no global, call,
  * extension or persistent id, no error, no frame divergence, no limit reached, and a result that is one of
