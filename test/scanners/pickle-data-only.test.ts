@@ -4,6 +4,8 @@
  * acceptance here is checked against a full run; every case the pass must leave to the full machine is
  * checked to be left (and to be something the full machine does report).
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scanBytes } from '../../src/api.js';
 import { DEFAULT_VM_LIMITS, type VmLimits } from '../../src/engine/limits.js';
@@ -282,6 +284,27 @@ function mutate(rnd: () => number, buf: Buffer): Buffer {
   }
   return out;
 }
+
+/** Every .pkl fixture: pickles written by CPython and the frameworks, benign and malicious. */
+function pickleFixtures(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? pickleFixtures(join(dir, e.name)) : e.name.endsWith('.pkl') ? [join(dir, e.name)] : []))
+    .sort();
+}
+
+describe('real pickles: the fixtures', () => {
+  it('the pass accepts first pickles of plain data as the full machine reads them, and no other', () => {
+    const files = [...pickleFixtures('fixtures/benign'), ...pickleFixtures('fixtures/malicious')];
+    expect(files.length).toBeGreaterThan(100);
+    let accepted = 0;
+    // compare() checks each acceptance against the full run; a malicious stream whose first pickle is plain
+    // data (its payload comes after STOP) is accepted for that first pickle only.
+    for (const f of files) if (compare(readFileSync(f)).accepted) accepted++;
+    // At least Python's nested containers of protocols 2 to 5 (fixtures/benign/stdlib/stdlib_nested_p*.pkl).
+    expect(accepted).toBeGreaterThanOrEqual(4);
+    expect(accepted).toBeLessThan(files.length / 2);
+  });
+});
 
 describe('random streams: the pass never accepts what the full machine reads differently', () => {
   it('generated data pickles, whole and mutated, through windows of several sizes', () => {
