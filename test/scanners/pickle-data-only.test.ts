@@ -19,8 +19,8 @@ import { mulberry32 } from '../helpers/codec-run.js';
 import { asm, op, type Part } from '../helpers/pickle-asm.js';
 
 const POLICY = makeVmPolicy({});
-/** As the pickle scanner reads: joblib's hooks and the persistent ids torch's legacy loader needs. */
-const HOOKS = { ...joblibHooks, collectPersistentIds: true };
+/** As the pickle scanner reads: with joblib's hooks. */
+const HOOKS = joblibHooks;
 
 const u32 = (n: number) => {
   const b = Buffer.alloc(4);

@@ -20,9 +20,10 @@ const SCANNER = 'pickle';
 
 /**
  * Pickle files are read as their loaders read them: joblib's arrays inside the stream are skipped (or their
- * inline pickles analysed), and a legacy torch.save file's storages after its fifth pickle are skipped.
+ * inline pickles analysed), and a legacy torch.save file's storages after its fifth pickle are skipped (the
+ * layout asks for the persistent ids of its fourth).
  */
-const PICKLE_HOOKS: VmHooks = { ...joblibHooks, collectPersistentIds: true };
+const PICKLE_HOOKS: VmHooks = joblibHooks;
 
 /** Wrappers whose result, when called, calls their first argument. */
 const PARTIALS = new Set(['functools\npartial', '_functools\npartial']);

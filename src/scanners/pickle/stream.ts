@@ -14,6 +14,8 @@ import { Machine, type NestedPayload, type RunResult, type VmError, type VmHooks
  */
 export interface StreamLayout {
   afterPickle(index: number, run: RunResult, src: ByteSource): { next: number } | { error: string } | null;
+  /** Whether the pickle at this place in the sequence (0: the first) must report its persistent ids. */
+  needsPersistentIds?(index: number): boolean;
 }
 
 export interface StreamLimits extends VmLimits {
@@ -125,9 +127,12 @@ function analyseWithin(
   const searcher = new Machine(cache, policy, 4096, undefined, SPECULATIVE_LINE_COST);
   const reader = new Machine(src, policy, undefined, hooks, 0, true);
   let searchBudget = allowance;
+  /** The place in the sequence of the next pickle read back to back (layout.afterPickle's index). */
+  let index = 0;
   const run = (at: number, speculative = false): RunResult => {
     const budget = Math.max(1, speculative ? Math.min(opcodeBudget, searchBudget) : opcodeBudget);
-    const r = (speculative ? searcher : reader).run(at, { ...limits, maxOpcodes: budget });
+    const runLimits = { ...limits, maxOpcodes: budget };
+    const r = speculative ? searcher.run(at, runLimits) : reader.run(at, runLimits, layout?.needsPersistentIds?.(index) === true);
     opcodeBudget -= r.opcodes;
     if (speculative) {
       searchBudget -= r.opcodes;
@@ -197,7 +202,6 @@ function analyseWithin(
   // seeking loader could reach.
   let pos = first.stopped ? first.end : first.end + 1;
   let junkStart = first.stopped ? -1 : pos;
-  let index = 0;
   /** After a complete pickle in sequence: raw data the loader reads there is skipped exactly. */
   const skipRaw = (r: RunResult): void => {
     const next = layout?.afterPickle(index++, r, src);

@@ -95,8 +95,6 @@ export interface VmHooks {
   keepsDetails(rec: GlobalRecord): boolean;
   /** What the loader reads from the file right after BUILD on `target` (cursor at `pos`); null: nothing. */
   afterBuild(target: DetailedObject, pos: number, src: ByteSource, text: (v: Value) => string | null): InlineData | null;
-  /** Keep every BINPERSID id in RunResult.persistentIds. */
-  collectPersistentIds?: boolean;
 }
 
 /** Data a loader reads from the file in the middle of a pickle. */
@@ -146,7 +144,7 @@ export interface RunResult {
   lastGlobalCall: number;
   /** The value STOP returned (null when the run broke). */
   value: Value | null;
-  /** BINPERSID ids in order, when VmHooks.collectPersistentIds asked for them. */
+  /** BINPERSID ids in order, when run() was asked to collect them. */
   persistentIds: Value[];
   /** Offsets where inline data was skipped (VmHooks.afterBuild): where plain pickle.load would read on. */
   skippedAt: number[];
@@ -275,6 +273,8 @@ export class Machine {
   /** Errors CPython would raise at a point where we still keep reading (see call()). */
   private softErrors: VmError[] = [];
   private persistentIds: Value[] = [];
+  /** Whether this run keeps BINPERSID ids (run()'s argument). */
+  private collectIds = false;
   private skippedAt: number[] = [];
   /** What ended the run when loop() returned null. */
   private halted: Halt | null = null;
@@ -299,9 +299,14 @@ export class Machine {
     this.cur = new Cursor(src, 0, window);
   }
 
-  /** Runs one pickle from `start`, with a fresh stack, memo and protocol, as a new load() call has. */
-  run(start: number, limits: VmLimits): RunResult {
+  /**
+   * Runs one pickle from `start`, with a fresh stack, memo and protocol, as a new load() call has.
+   * `collectPersistentIds`: keep every BINPERSID id in RunResult.persistentIds (torch's legacy loader needs
+   * those of one pickle of its file).
+   */
+  run(start: number, limits: VmLimits, collectPersistentIds = false): RunResult {
     this.limits = limits;
+    this.collectIds = collectPersistentIds;
     this.maxStack = limits.maxStack;
     this.start = start;
     this.cur.seek(start);
@@ -1260,7 +1265,7 @@ export class Machine {
         break;
       case 0x51: { // BINPERSID
         const pid = this.pop();
-        if (this.hooks?.collectPersistentIds && this.persistentIds.length < MAX_PERSISTENT_IDS) this.persistentIds.push(pid);
+        if (this.collectIds && this.persistentIds.length < MAX_PERSISTENT_IDS) this.persistentIds.push(pid);
         this.push({ kind: 'opaque', what: 'persistent', pid });
         break;
       }

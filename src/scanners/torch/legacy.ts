@@ -25,6 +25,8 @@ export function torchLegacyLayout(): StreamLayout {
   let active = false;
   const sizes = new Map<string, number>();
   return {
+    // The object pickle names the storages (and their element types) in its persistent ids.
+    needsPersistentIds: (index) => active && index === 3,
     afterPickle(index, run, src) {
       if (index === 0) active = isLegacyMagic(src, run);
       if (!active) return null;
