@@ -18,6 +18,9 @@ export interface StreamLayout {
   needsPersistentIds?(index: number): boolean;
 }
 
+/** Pickles smaller than this go straight to the full reading: the quick pass could save little on them. */
+const QUICK_PASS_FROM = 64 << 10;
+
 export interface StreamLimits extends VmLimits {
   /** Bytes after the last complete pickle that are searched, offset by offset, for hidden pickles. */
   maxJunkSearch: number;
@@ -28,6 +31,8 @@ export interface StreamLimits extends VmLimits {
 export interface StreamAnalysis {
   /** Complete pickles (reaching STOP). */
   pickles: number;
+  /** Of those, read by the quick pass alone (quick-pass.ts). */
+  quickPasses: number;
   opcodes: number;
   /** Of those, run by the search for hidden pickles and the other speculative readings. */
   searchOpcodes: number;
@@ -97,7 +102,7 @@ function analyseWithin(
   hooks?: VmHooks,
   layout?: StreamLayout,
 ): StreamAnalysis {
-  const out: StreamAnalysis = { pickles: 0, opcodes: 0, searchOpcodes: 0, globals: [], structural: [], nested: [], errors: [], protocol: 0 };
+  const out: StreamAnalysis = { pickles: 0, quickPasses: 0, opcodes: 0, searchOpcodes: 0, globals: [], structural: [], nested: [], errors: [], protocol: 0 };
   const seen = new Set<string>();
   let opcodeBudget = limits.maxOpcodes;
 
@@ -125,7 +130,7 @@ function analyseWithin(
   // Speculative runs start at many nearby offsets: one reused machine, reading through a small block cache.
   const cache = new BlockCache(src);
   const searcher = new Machine(cache, policy, 4096, undefined, SPECULATIVE_LINE_COST);
-  const reader = new Machine(src, policy, undefined, hooks, 0, true);
+  const reader = new Machine(src, policy, undefined, hooks, 0, QUICK_PASS_FROM);
   let searchBudget = allowance;
   /** The place in the sequence of the next pickle read back to back (layout.afterPickle's index). */
   let index = 0;
@@ -139,6 +144,7 @@ function analyseWithin(
       out.searchOpcodes += r.opcodes;
     }
     out.opcodes += r.opcodes;
+    if (r.quickPass) out.quickPasses++;
     return r;
   };
 

@@ -12,7 +12,7 @@ import type { ByteSource } from '../../io/byte-source.js';
 import { Cursor, EndOfData } from '../../io/cursor.js';
 import type { Severity } from '../../types.js';
 import { compatRename } from './compat-pickle.js';
-import { proveDataOnly } from './data-only.js';
+import { quickPass, type PassHost } from './quick-pass.js';
 import { HIGHEST_PROTOCOL, OP, opcodeName } from './opcodes.js';
 import { Memo } from './memo.js';
 import { noteUse, type GlobalRecord, type StructuralFinding } from './records.js';
@@ -148,8 +148,8 @@ export interface RunResult {
   persistentIds: Value[];
   /** Offsets where inline data was skipped (VmHooks.afterBuild): where plain pickle.load would read on. */
   skippedAt: number[];
-  /** Read by data-only.ts's pass alone: a pickle of data and nothing else, which the full reading was spared. */
-  dataOnly: boolean;
+  /** Read by quick-pass.ts alone: a pickle the full reading would have found nothing in, and was spared. */
+  quickPass: boolean;
 }
 
 /** Most persistent ids kept per run: one per tensor storage; beyond this the layout is not derived. */
@@ -168,9 +168,6 @@ const ASCII_MODULE_PATH = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
  * around pickle.loads that no list names (Grammar.loads, ConfigModule.load_config…) must not hide a payload.
  */
 export const UNLISTED_CALLEE: LoaderInfo = Object.freeze({ contentChecked: false, reason: 'bytes passed to a callable that is not allowed' });
-
-/** Pickles smaller than this go straight to the full reading: the data-only pass could save little on them. */
-const DATA_ONLY_MIN_BYTES = 1 << 20;
 
 /** Strings longer than this keep only their location: names are short, payloads are re-read on demand. */
 const KEEP_TEXT = 4096;
@@ -275,6 +272,9 @@ export class Machine {
   private persistentIds: Value[] = [];
   /** Whether this run keeps BINPERSID ids (run()'s argument). */
   private collectIds = false;
+  /** quickGlobal()'s answers in this run, by global. */
+  private quickCallees = new Map<string, GlobalRecord | null>();
+  private readonly passHost: PassHost = { global: (opStart, protocol) => this.quickGlobal(opStart, protocol) };
   private skippedAt: number[] = [];
   /** What ended the run when loop() returned null. */
   private halted: Halt | null = null;
@@ -290,11 +290,11 @@ export class Machine {
      */
     private readonly lineCost = 0,
     /**
-     * Try data-only.ts's cheap pass before the full reading of a big pickle. For the reader of a stream's own
-     * pickles: speculative runs in junk die within a few opcodes. Hooks need no values from it: they act on
-     * globals, BUILD and persistent ids, where the pass gives up.
+     * Runs starting at least this many bytes before the end of the source try quick-pass.ts before the full
+     * reading (never by default). For the reader of a stream's own pickles: speculative runs in junk die
+     * within a few opcodes.
      */
-    private readonly dataOnlyFirst = false,
+    private readonly quickPassFrom = Number.POSITIVE_INFINITY,
   ) {
     this.cur = new Cursor(src, 0, window);
   }
@@ -331,20 +331,21 @@ export class Machine {
     if (this.softErrors.length > 0) this.softErrors = [];
     if (this.persistentIds.length > 0) this.persistentIds = [];
     if (this.skippedAt.length > 0) this.skippedAt = [];
+    if (this.quickCallees.size > 0) this.quickCallees = new Map();
     this.frameDivergenceReported = false;
     let error: VmError | null = null;
     let stopped = false;
     let value: Value | null = null;
-    let dataOnly = false;
+    let readByQuickPass = false;
     try {
-      const tryFast = this.dataOnlyFirst && this.src.size - start >= DATA_ONLY_MIN_BYTES;
-      const fast = tryFast ? proveDataOnly(this.cur, start, limits) : null;
-      if (fast) {
-        // What the full reading would have returned: no global, call or error, so nothing else to fill in.
-        ({ opcodes: this.opcodes, protocol: this.proto, value } = fast);
-        dataOnly = true;
+      const tryQuick = this.lineCost === 0 && this.src.size - start >= this.quickPassFrom;
+      const quick = tryQuick ? quickPass(this.cur, start, limits, this.passHost, collectPersistentIds) : null;
+      if (quick) {
+        // What the full reading would have returned: no finding, error or nested payload to fill in.
+        ({ opcodes: this.opcodes, protocol: this.proto, value, reachedCall: this.reachedCall, lastGlobalCall: this.lastGlobalCall } = quick);
+        readByQuickPass = true;
       } else {
-        if (tryFast) this.cur.seek(start);
+        if (tryQuick) this.cur.seek(start);
         value = this.loop();
       }
       if (value === null) error = this.errorOf(this.halted!);
@@ -369,7 +370,7 @@ export class Machine {
       value,
       persistentIds: this.persistentIds,
       skippedAt: this.skippedAt,
-      dataOnly,
+      quickPass: readByQuickPass,
     };
   }
 
@@ -1371,6 +1372,39 @@ export class Machine {
     const target = this.stack[index];
     if (target === undefined) fail('unpickling stack underflow');
     this.mutate(target!, op, fits);
+  }
+
+  /**
+   * PassHost.global for quick-pass.ts: GLOBAL's lines read and checked as rareOp() reads them, and the global
+   * allowed only where calling it would do nothing but make an object (call()): allowed by the policy, no role
+   * (getattr, partial, a loader, a bytes encoder), no details kept by the hooks, not copyreg's constructors.
+   * Never throws: whatever is unusual is the full reading's to report.
+   */
+  private quickGlobal(opStart: number, protocol: number): GlobalRecord | null {
+    let m: string | VmFail;
+    let n: string | VmFail;
+    try {
+      m = this.nameLine('GLOBAL module');
+      n = typeof m === 'string' ? this.nameLine('GLOBAL name') : m;
+    } catch (e) {
+      if (e instanceof VmFail || e instanceof EndOfData) return null;
+      throw e;
+    }
+    if (typeof m !== 'string' || typeof n !== 'string' || this.unimportable(m)) return null;
+    const { module, name } = protocol < 3 ? compatRename(m, n) : { module: m, name: n };
+    const key = `${module}\n${name}`;
+    let rec = this.quickCallees.get(key);
+    if (rec === undefined) {
+      rec = null;
+      const c = this.policy.classify(module, name);
+      const role = this.policy.callRole(module, name);
+      if (c.verdict === 'safe' && module !== 'copyreg' && !role.attrGetter && !role.partial && !role.loader && !role.bytesEncoder) {
+        const made = recordOf(module, name, c, opStart);
+        if (this.hooks?.keepsDetails(made) !== true) rec = made;
+      }
+      this.quickCallees.set(key, rec);
+    }
+    return rec;
   }
 
   private memoPut(idx: number): void {

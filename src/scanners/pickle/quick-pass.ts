@@ -1,32 +1,52 @@
 /**
- * A first, cheap reading of a big pickle that can only prove one thing: that it is data and nothing else.
+ * A first, cheap reading of a pickle that can only prove one thing: that the full machine would find nothing
+ * in it. That is most big pickles: plain data (a list of millions of records) and the pickles whose only
+ * calls rebuild allowed objects (a torch checkpoint's data.pkl: OrderedDict, _rebuild_tensor_v2 and storages
+ * named by persistent ids).
  *
- * Large pickles without a single global (a list of millions of records, a dict of strings) are common, and
- * the full machine spends most of its time on them building symbolic values nobody will ask about: a value
- * only matters once a global, a call or BUILD uses it. This pass runs the same opcodes with the stack and memo
- * kept as one type tag per item in typed arrays: on the 2-million-dict benchmark, ~0.6 s where the full
- * machine takes ~1.2 s.
+ * The full machine spends most of its time there building symbolic values nobody will ask about: a value only
+ * matters once something unusual uses it. This pass runs the same opcodes with the stack and memo kept as one
+ * type tag per item in typed arrays: on the 2-million-dict benchmark ~0.6 s where the full machine takes
+ * ~1.2 s; on a checkpoint's 200 KB data.pkl, read once per process, ~25 ms against ~100 ms, because one small
+ * loop reaches V8's optimising compiler long before the full machine's many helpers do.
  *
- * It accepts a pickle only when the full machine would reach STOP with nothing to report: no global, call,
- * extension or persistent id, no error, no frame divergence, no limit reached, and a result that is one of
- * the shared constants. At the first opcode outside its small set, or anything it is unsure of, it gives up
- * (returns null) and the caller runs the full machine from the start. Giving up is always safe; accepting is
- * what test/scanners/pickle-data-only.test.ts checks against the full machine, opcode family by family and
- * on random streams. A pickle whose first global comes late costs its data prefix twice, at most.
+ * It accepts a pickle only when the full machine would reach STOP with nothing to report: every global one the
+ * machine's host says may be imported and called without more ado (PassHost: allowed by the policy, no role
+ * such as a loader's, no details kept by hooks), every call one of those on an argument tuple, every mutation
+ * and BUILD on a plain container or on what such a call made, persistent ids not wanted, no error, no frame
+ * divergence, no limit reached, and a result it can give exactly. At the first opcode outside its set, or
+ * anything else it is unsure of, it gives up (returns null) and the caller runs the full machine from the
+ * start. Giving up is always safe; accepting is what test/scanners/pickle-quick-pass.test.ts checks against
+ * the full machine, opcode family by family, on every pickle fixture and on random streams. A pickle that
+ * turns unusual late costs its usual prefix twice, at most.
  */
 import type { VmLimits } from '../../engine/limits.js';
 import type { Cursor } from '../../io/cursor.js';
 import { HIGHEST_PROTOCOL } from './opcodes.js';
+import { noteUse, type GlobalRecord } from './records.js';
 import { BOOL, DICT, EMPTY_TUPLE, FLOAT, LIST, NONE, type Value } from './values.js';
 
-/** What the full machine's run would have returned for a pickle proved to be data only. */
-export interface DataOnlyRun {
+/** What the full machine's run would have returned for a pickle the pass accepted. */
+export interface QuickRun {
   /** Offset just after STOP. */
   end: number;
   opcodes: number;
   protocol: number;
-  /** The value STOP returned: always one of the shared constants of values.ts. */
+  /** The value STOP returned. */
   value: Value;
+  /** Whether a call was reached, and the offset of the last one (-1: none), as RunResult has them. */
+  reachedCall: boolean;
+  lastGlobalCall: number;
+}
+
+/** What the pass asks of the machine that runs it. */
+export interface PassHost {
+  /**
+   * GLOBAL at `opStart`, its two lines read from the cursor (which is just past the opcode): the global's
+   * record when the pass may import and call it as plain data would be, null otherwise (give up). The same
+   * global must come back as the same record within a run.
+   */
+  global(opStart: number, protocol: number): GlobalRecord | null;
 }
 
 /**
@@ -45,10 +65,34 @@ const enum Tag {
   Str,
   Bytes,
   Tuple,
+  /** A persistent_load() result: its id is not kept. */
+  Persistent,
+  /** Global k (a callee of the host's) is tag GlobalBase + 2k; the object a call of it made, GlobalBase + 2k + 1. */
+  GlobalBase = 32,
 }
 
-/** The value STOP returns, for the tags that stand for a shared constant; undefined for the others (give up). */
+/** Globals one run may import: enough for a checkpoint or an estimator; more and the pass gives up. */
+const MAX_CALLEES = (256 - Tag.GlobalBase) >> 1;
+
+/** The value STOP returns, for the tags that stand for a shared constant; undefined for the others. */
 const RESULT_OF_TAG: readonly (Value | undefined)[] = [undefined, DICT, LIST, NONE, EMPTY_TUPLE, FLOAT, BOOL];
+
+/** The value STOP returns for a tag; undefined where the pass cannot give it exactly (give up). */
+function resultOf(tag: number, callees: readonly GlobalRecord[]): Value | undefined {
+  if (tag < Tag.GlobalBase) return RESULT_OF_TAG[tag];
+  const record = callees[(tag - Tag.GlobalBase) >> 1]!;
+  return (tag & 1) === 0 ? { kind: 'global', record } : { kind: 'object', origin: record };
+}
+
+/** Whether the tag is an object an allowed call made. */
+function made(tag: number): boolean {
+  return tag > Tag.GlobalBase && (tag & 1) === 1;
+}
+
+/** What a list or dict mutation may act on: the container itself, or an object an allowed call made. */
+function mutable(tag: number, container: Tag): boolean {
+  return tag === container || made(tag);
+}
 
 /** Width of each handled opcode's fixed argument, as loop() in vm.ts reads them from the window. */
 const WIDTH = new Uint8Array(256);
@@ -89,7 +133,8 @@ function readInt32(buf: Uint8Array, at: number): number {
  * past the count, or the count reaching the limit, is left to the full memo (put() answers false).
  */
 class TagMemo {
-  tags = new Uint8Array(1 << 16);
+  // At least 256: BINGET's one-byte index needs no bounds check.
+  tags = new Uint8Array(1 << 10);
   count = 0;
 
   constructor(private readonly max: number) {}
@@ -110,20 +155,26 @@ class TagMemo {
 }
 
 /**
- * Reads the pickle at `start` (cursor anywhere) as loop() in vm.ts would, keeping only tags. Returns null when
- * the full machine must read it; the cursor is then somewhere in the pickle and the caller seeks it back.
+ * Reads the pickle at `start` (cursor anywhere) as the full machine in vm.ts would, keeping only tags. Returns
+ * null when the full machine must read it; the cursor is then somewhere in the pickle and the caller seeks it
+ * back. `wantsPersistentIds`: the run must report BINPERSID ids, which the pass does not keep (give up there).
  */
-export function proveDataOnly(cur: Cursor, start: number, limits: VmLimits): DataOnlyRun | null {
+export function quickPass(cur: Cursor, start: number, limits: VmLimits, host: PassHost, wantsPersistentIds: boolean): QuickRun | null {
   const size = cur.size;
-  let stack = new Uint8Array(1 << 16);
+  let stack = new Uint8Array(1 << 12);
   let sp = 0;
-  let marks = new Int32Array(1 << 10);
+  let marks = new Int32Array(1 << 8);
   let mp = 0;
   let fence = 0;
   const memo = new TagMemo(limits.maxMemo);
   let protocol = 0;
   let frameEnd = -1;
   let opcodes = 0;
+  let reachedCall = false;
+  let lastGlobalCall = -1;
+  /** The globals imported so far: Tag.GlobalBase + 2k is callees[k]. */
+  const callees: GlobalRecord[] = [];
+  const calleeIndex = new Map<GlobalRecord, number>();
   // Locals, not loads of module constants or of `limits`, in the loop (see Tag).
   const { maxOpcodes, maxStack, maxMarks } = limits;
   const widths = WIDTH;
@@ -159,10 +210,10 @@ export function proveDataOnly(cur: Cursor, start: number, limits: VmLimits): Dat
         continue;
       case 0x2e: { // STOP
         if (sp <= fence) return null;
-        const value = RESULT_OF_TAG[stack[sp - 1]!];
+        const value = resultOf(stack[sp - 1]!, callees);
         if (value === undefined) return null;
         cur.i = i;
-        return { end: base + i, opcodes, protocol, value };
+        return { end: base + i, opcodes, protocol, value, reachedCall, lastGlobalCall };
       }
       case 0x4e: // NONE
         tag = Tag.None;
@@ -211,8 +262,8 @@ export function proveDataOnly(cur: Cursor, start: number, limits: VmLimits): Dat
         const mark = marks[--mp]!;
         fence = mp > 0 ? marks[mp - 1]! : 0;
         if (mark > sp || mark <= fence) return null;
-        // Onto a list, or the full machine judges what the call of extend() reaches.
-        if (sp > mark && stack[mark - 1] !== Tag.List) return null;
+        // Onto a list (or an allowed object), or the full machine judges what the call of extend() reaches.
+        if (sp > mark && !mutable(stack[mark - 1]!, Tag.List)) return null;
         sp = mark;
         continue;
       }
@@ -222,7 +273,7 @@ export function proveDataOnly(cur: Cursor, start: number, limits: VmLimits): Dat
         fence = mp > 0 ? marks[mp - 1]! : 0;
         if (mark > sp || mark <= fence) return null;
         const n = sp - mark;
-        if (n > 0 && ((n & 1) !== 0 || stack[mark - 1] !== Tag.Dict)) return null;
+        if (n > 0 && ((n & 1) !== 0 || !mutable(stack[mark - 1]!, Tag.Dict))) return null;
         sp = mark;
         continue;
       }
@@ -261,11 +312,11 @@ export function proveDataOnly(cur: Cursor, start: number, limits: VmLimits): Dat
             tag = Tag.Tuple;
             break;
           case 0x61: // APPEND
-            if (sp - 1 <= fence || stack[sp - 2] !== Tag.List) return null;
+            if (sp - 1 <= fence || !mutable(stack[sp - 2]!, Tag.List)) return null;
             sp -= 1;
             continue;
           case 0x73: // SETITEM
-            if (sp - 2 <= fence || stack[sp - 3] !== Tag.Dict) return null;
+            if (sp - 2 <= fence || !mutable(stack[sp - 3]!, Tag.Dict)) return null;
             sp -= 2;
             continue;
           case 0x71: // BINPUT
@@ -294,6 +345,45 @@ export function proveDataOnly(cur: Cursor, start: number, limits: VmLimits): Dat
             frameEnd = from + length;
             continue;
           }
+          case 0x63: { // GLOBAL: the host reads its two lines and says whether the pass may go on
+            cur.i = i;
+            const record = host.global(opStart, protocol);
+            buf = cur.buf;
+            end = buf.length;
+            base = cur.bufStart;
+            i = cur.i;
+            if (record === null) return null;
+            let k = calleeIndex.get(record);
+            if (k === undefined) {
+              if (callees.length >= MAX_CALLEES) return null;
+              k = callees.push(record) - 1;
+              calleeIndex.set(record, k);
+            }
+            tag = Tag.GlobalBase + 2 * k;
+            break;
+          }
+          case 0x52: { // REDUCE: an allowed global called on a tuple makes an object of it, and nothing else
+            if (sp - 2 < fence) return null;
+            const args = stack[sp - 1]!;
+            const callee = stack[sp - 2]!;
+            if ((args !== Tag.Tuple && args !== Tag.EmptyTuple) || callee < Tag.GlobalBase || (callee & 1) !== 0) return null;
+            noteUse(callees[(callee - Tag.GlobalBase) >> 1]!, 'called', opStart);
+            reachedCall = true;
+            lastGlobalCall = opStart;
+            sp -= 2;
+            tag = callee + 1;
+            break;
+          }
+          case 0x62: // BUILD: on an object an allowed call made, setting its state is nothing the analysis models
+            if (sp - 2 < fence) return null;
+            if (!made(stack[sp - 2]!)) return null;
+            sp -= 1;
+            continue;
+          case 0x51: // BINPERSID
+            if (wantsPersistentIds || sp - 1 < fence) return null;
+            sp -= 1;
+            tag = Tag.Persistent;
+            break;
           default:
             return null;
         }
