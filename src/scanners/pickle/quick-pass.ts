@@ -13,8 +13,8 @@
  * It accepts a pickle only when the full machine would reach STOP with nothing to report: every global one the
  * machine's host says may be imported and called without more ado (PassHost: allowed by the policy, no role
  * such as a loader's, no details kept by hooks), every call one of those on an argument tuple, every mutation
- * and BUILD on a plain container or on what such a call made, persistent ids not wanted, no error, no frame
- * divergence, no limit reached, and a result it can give exactly. At the first opcode outside its set, or
+ * on a plain container or on what such a call made, every BUILD on the latter, persistent ids not wanted, no
+ * error, no frame divergence, no limit reached, and a result it can give exactly. At the first opcode outside its set, or
  * anything else it is unsure of, it gives up (returns null) and the caller runs the full machine from the
  * start. Giving up is always safe; accepting is what test/scanners/pickle-quick-pass.test.ts checks against
  * the full machine, opcode family by family, on every pickle fixture and on random streams. A pickle that
